@@ -1,0 +1,285 @@
+"""Writes of the cross-cutting domain: people, designations, the audit log.
+
+Every function is atomic, checks its rule, and records what it did in the audit log.
+Pages, the API, commands and the admin all go through these.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from portal.errors import ApplicationError, PermissionDenied
+from portal.models import AuditEntry, Designation, Respondent, Role, User
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj,
+    respondent: Respondent | None = None,
+    ip_address: str | None = None,
+    data: dict | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        respondent=respondent,
+        ip_address=ip_address,
+        data=data or {},
+    )
+
+
+def person_get_or_create(*, email: str, first_name: str = "", last_name: str = "") -> tuple[User, bool]:
+    """Find a person by e-mail (case-insensitive) or create an account without a usable
+    password; they set one from the invitation."""
+    email = User.objects.normalize_email(email).strip()
+    if not email:
+        raise ApplicationError(_("An e-mail address is required."), code="email_required")
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        return existing, False
+    base = email.split("@", 1)[0].lower()[:120] or "person"
+    username, n = base, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    person = User(
+        username=username, email=email, first_name=first_name, last_name=last_name, role=Role.CORRESPONDENT
+    )
+    person.set_unusable_password()
+    person.save()
+    return person, True
+
+
+def invitation_send(*, person: User, designation: Designation) -> None:
+    """E-mail the person a link to set their password, in their language."""
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": default_token_generator.make_token(person),
+        },
+    )
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        context = {
+            "person": person,
+            "designation": designation,
+            "respondent": designation.respondent,
+            "link": settings.PORTAL_BASE_URL.rstrip("/") + path,
+            "username": person.username,
+        }
+        subject = _("You have been designated for %(respondent)s") % {
+            "respondent": designation.respondent.name
+        }
+        body = render_to_string("portal/email/invitation.txt", context)
+    send_mail(subject, body, None, [person.email])
+
+
+def _designation_create(
+    *,
+    respondent: Respondent,
+    email: str,
+    first_name: str,
+    last_name: str,
+    kind: str,
+    may_submit: bool,
+    communication: str,
+    communication_file,
+    by: User,
+    ip_address: str | None,
+) -> Designation:
+    person, created = person_get_or_create(email=email, first_name=first_name, last_name=last_name)
+    if person.role != Role.CORRESPONDENT:
+        raise ApplicationError(
+            _("%(person)s is not a correspondent and cannot be designated for a respondent.")
+            % {"person": person},
+            code="not_a_correspondent",
+        )
+    if Designation.objects.active().filter(respondent=respondent, person=person).exists():
+        raise ApplicationError(
+            _("%(person)s is already designated for %(respondent)s.")
+            % {"person": person, "respondent": respondent},
+            code="already_designated",
+        )
+    designation = Designation.objects.create(
+        respondent=respondent,
+        person=person,
+        kind=kind,
+        may_submit=may_submit or kind == Designation.Kind.FOCAL_POINT,
+        communication=communication,
+        communication_file=communication_file or "",
+        designated_by=by,
+    )
+    audit_record(
+        actor=by,
+        action=f"designation.{kind}",
+        obj=designation,
+        respondent=respondent,
+        ip_address=ip_address,
+        data={"person": person.username, "communication": communication, "new_account": created},
+    )
+    if created or not person.has_usable_password():
+        transaction.on_commit(lambda: invitation_send(person=person, designation=designation))
+    return designation
+
+
+@transaction.atomic
+def focal_point_register(
+    *,
+    respondent: Respondent,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    communication: str,
+    communication_file=None,
+    by: User,
+    ip_address: str | None = None,
+) -> Designation:
+    """The secretariat registers the respondent's focal point on an official communication.
+    A previous focal point stays a correspondent, without the right to submit."""
+    if not by.is_secretariat:
+        raise PermissionDenied(_("Only the secretariat registers focal points."))
+    if not communication.strip():
+        raise ApplicationError(
+            _("Record the official communication that designates the focal point."),
+            code="communication_required",
+        )
+    respondent = Respondent.objects.select_for_update().get(pk=respondent.pk)
+    previous = (
+        Designation.objects.active().filter(respondent=respondent, kind=Designation.Kind.FOCAL_POINT).first()
+    )
+    if previous is not None:
+        previous.withdrawn_at = timezone.now()
+        previous.withdrawn_by = by
+        previous.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        audit_record(
+            actor=by,
+            action="designation.replaced",
+            obj=previous,
+            respondent=respondent,
+            ip_address=ip_address,
+            data={"person": previous.person.username},
+        )
+    existing = (
+        Designation.objects.active()
+        .filter(respondent=respondent, person__email__iexact=email.strip())
+        .first()
+    )
+    if existing is not None:
+        existing.withdrawn_at = timezone.now()
+        existing.withdrawn_by = by
+        existing.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    return _designation_create(
+        respondent=respondent,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        kind=Designation.Kind.FOCAL_POINT,
+        may_submit=True,
+        communication=communication,
+        communication_file=communication_file,
+        by=by,
+        ip_address=ip_address,
+    )
+
+
+def focal_point_of(*, respondent: Respondent, person: User) -> Designation | None:
+    return (
+        Designation.objects.active()
+        .filter(respondent=respondent, person=person, kind=Designation.Kind.FOCAL_POINT)
+        .first()
+    )
+
+
+@transaction.atomic
+def correspondent_designate(
+    *,
+    respondent: Respondent,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    may_submit: bool = False,
+    communication: str = "",
+    by: User,
+    ip_address: str | None = None,
+) -> Designation:
+    """The focal point (or the secretariat) designates a further correspondent."""
+    if not (by.is_secretariat or focal_point_of(respondent=respondent, person=by)):
+        raise PermissionDenied(
+            _("Only the focal point of %(respondent)s designates its correspondents.")
+            % {"respondent": respondent}
+        )
+    return _designation_create(
+        respondent=respondent,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        kind=Designation.Kind.CORRESPONDENT,
+        may_submit=may_submit,
+        communication=communication,
+        communication_file=None,
+        by=by,
+        ip_address=ip_address,
+    )
+
+
+@transaction.atomic
+def designation_withdraw(*, designation: Designation, by: User, ip_address: str | None = None) -> Designation:
+    designation = Designation.objects.select_for_update().get(pk=designation.pk)
+    respondent = designation.respondent
+    if not designation.is_active:
+        raise ApplicationError(_("This designation has already been withdrawn."), code="withdrawn")
+    if designation.kind == Designation.Kind.FOCAL_POINT and not by.is_secretariat:
+        raise PermissionDenied(_("Only the secretariat withdraws a focal point."))
+    if not (by.is_secretariat or focal_point_of(respondent=respondent, person=by)):
+        raise PermissionDenied(
+            _("Only the focal point of %(respondent)s withdraws its correspondents.")
+            % {"respondent": respondent}
+        )
+    designation.withdrawn_at = timezone.now()
+    designation.withdrawn_by = by
+    designation.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit_record(
+        actor=by,
+        action="designation.withdrawn",
+        obj=designation,
+        respondent=respondent,
+        ip_address=ip_address,
+        data={"person": designation.person.username},
+    )
+    return designation
+
+
+@transaction.atomic
+def designation_authorise_submit(
+    *, designation: Designation, may_submit: bool, by: User, ip_address: str | None = None
+) -> Designation:
+    """The focal point authorises (or stops authorising) a correspondent to submit."""
+    designation = Designation.objects.select_for_update().get(pk=designation.pk)
+    if designation.kind == Designation.Kind.FOCAL_POINT:
+        raise ApplicationError(_("A focal point always may submit."), code="focal_point")
+    if not (by.is_secretariat or focal_point_of(respondent=designation.respondent, person=by)):
+        raise PermissionDenied(_("Only the focal point authorises submission."))
+    designation.may_submit = may_submit
+    designation.save(update_fields=["may_submit"])
+    audit_record(
+        actor=by,
+        action="designation.authorise_submit",
+        obj=designation,
+        respondent=designation.respondent,
+        ip_address=ip_address,
+        data={"may_submit": may_submit},
+    )
+    return designation

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("profile/", views.profile, name="profile"),
+    path("respondents/", views.respondent_list, name="respondent_list"),
+    path("respondents/<str:code>/", views.respondent_detail, name="respondent_detail"),
+    path(
+        "respondents/<str:code>/correspondents/",
+        views.correspondent_designate,
+        name="correspondent_designate",
+    ),
+    path("respondents/<str:code>/focal-point/", views.focal_point_register, name="focal_point_register"),
+    path(
+        "respondents/<str:code>/designations/<int:pk>/withdraw/",
+        views.designation_withdraw,
+        name="designation_withdraw",
+    ),
+    path(
+        "respondents/<str:code>/designations/<int:pk>/authorise/",
+        views.designation_authorise,
+        name="designation_authorise",
+    ),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("questionnaires/", include("questionnaires.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,178 @@
+"""Pages of the cross-cutting domain. Thin: parse, fetch through a selector, call a service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import connection
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import selectors, services
+from portal.errors import ApplicationError
+from portal.forms import DesignateCorrespondentForm, FocalPointForm, ProfileForm, RespondentFilterForm
+from portal.home import home_sections
+from portal.models import Designation
+from portal.request import client_ip
+
+
+def secretariat_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_secretariat:
+            raise DjangoPermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"sections": home_sections(user=request.user)})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("profile")
+    designations = selectors.user_designations(user=request.user)
+    return render(request, "portal/profile.html", {"form": form, "designations": designations})
+
+
+@secretariat_required
+def respondent_list(request: HttpRequest) -> HttpResponse:
+    form = RespondentFilterForm(request.GET or None)
+    respondents = selectors.respondents_with_designations()
+    if form.is_valid():
+        if q := form.cleaned_data["q"]:
+            respondents = respondents.filter(
+                Q(name_en__icontains=q) | Q(name_fr__icontains=q) | Q(code__iexact=q)
+            )
+        if kind := form.cleaned_data["kind"]:
+            respondents = respondents.filter(kind=kind)
+        if group := form.cleaned_data["group"]:
+            respondents = respondents.filter(regional_group=group)
+    return render(request, "portal/respondent_list.html", {"form": form, "respondents": respondents})
+
+
+def _respondent_page(request, respondent, *, status=200, **forms) -> HttpResponse:
+    is_focal_point = services.focal_point_of(respondent=respondent, person=request.user) is not None
+    can_manage = request.user.is_secretariat or is_focal_point
+    context = {
+        "respondent": respondent,
+        "designations": selectors.designations_of(respondent=respondent),
+        "can_manage": can_manage,
+        "designate_form": DesignateCorrespondentForm() if can_manage else None,
+        "focal_point_form": FocalPointForm() if request.user.is_secretariat else None,
+    }
+    context.update(forms)
+    return render(request, "portal/respondent_detail.html", context, status=status)
+
+
+@login_required
+def respondent_detail(request: HttpRequest, code: str) -> HttpResponse:
+    respondent = selectors.respondent_get_for_user(user=request.user, code=code)
+    return _respondent_page(request, respondent)
+
+
+@login_required
+@require_POST
+def correspondent_designate(request: HttpRequest, code: str) -> HttpResponse:
+    respondent = selectors.respondent_get_for_user(user=request.user, code=code)
+    form = DesignateCorrespondentForm(request.POST)
+    if form.is_valid():
+        try:
+            designation = services.correspondent_designate(
+                respondent=respondent,
+                by=request.user,
+                ip_address=client_ip(request),
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(person)s is now a correspondent of %(respondent)s; an invitation was sent.")
+                % {"person": designation.person, "respondent": respondent},
+            )
+            return redirect("respondent_detail", code=respondent.code)
+    return _respondent_page(request, respondent, status=400, designate_form=form)
+
+
+@login_required
+@require_POST
+def focal_point_register(request: HttpRequest, code: str) -> HttpResponse:
+    if not request.user.is_secretariat:
+        raise DjangoPermissionDenied
+    respondent = selectors.respondent_get_for_user(user=request.user, code=code)
+    form = FocalPointForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            designation = services.focal_point_register(
+                respondent=respondent,
+                by=request.user,
+                ip_address=client_ip(request),
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(person)s is registered as the focal point of %(respondent)s.")
+                % {"person": designation.person, "respondent": respondent},
+            )
+            return redirect("respondent_detail", code=respondent.code)
+    return _respondent_page(request, respondent, status=400, focal_point_form=form)
+
+
+@login_required
+@require_POST
+def designation_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    respondent = selectors.respondent_get_for_user(user=request.user, code=code)
+    designation = get_object_or_404(Designation, pk=pk, respondent=respondent)
+    try:
+        services.designation_withdraw(designation=designation, by=request.user, ip_address=client_ip(request))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The designation of %(person)s has been withdrawn.") % {"person": designation.person}
+        )
+    return redirect("respondent_detail", code=respondent.code)
+
+
+@login_required
+@require_POST
+def designation_authorise(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    respondent = selectors.respondent_get_for_user(user=request.user, code=code)
+    designation = get_object_or_404(Designation, pk=pk, respondent=respondent)
+    try:
+        services.designation_authorise_submit(
+            designation=designation,
+            may_submit=request.POST.get("may_submit") == "1",
+            by=request.user,
+            ip_address=client_ip(request),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The authorisation has been recorded."))
+    return redirect("respondent_detail", code=respondent.code)

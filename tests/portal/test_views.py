@@ -1,0 +1,166 @@
+"""Pages of the portal app, for each named person, and the boundaries between them."""
+
+import pytest
+from django.urls import reverse
+
+from portal.models import Designation, Respondent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_sends_anonymous_visitors_to_the_login_page(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_serves_the_login_page(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+
+
+def test_it_signs_a_correspondent_in_and_shows_their_state(client, corr_fra):
+    from tests.conftest import PASSWORD
+
+    response = client.post(reverse("login"), {"username": "corr-fra", "password": PASSWORD})
+    assert response.status_code == 302
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    assert "France" in home.content.decode()
+
+
+def test_it_shows_the_secretariat_its_areas(client_for, reviewer):
+    content = client_for(reviewer).get(reverse("home")).content.decode()
+    assert "Manage respondents" in content
+    assert reverse("questionnaires:cycle_list") in content
+
+
+def test_it_shows_a_correspondent_their_respondent_page(client_for, corr_fra):
+    response = client_for(corr_fra).get(reverse("respondent_detail", args=["FRA"]))
+    assert response.status_code == 200
+    assert "corr-fra-2" in response.content.decode()
+
+
+@pytest.mark.parametrize("code", ["KEN", "BRA", "INTERPOL"])
+def test_it_hides_other_respondents_from_a_correspondent(client_for, corr_fra, code):
+    assert client_for(corr_fra).get(reverse("respondent_detail", args=[code])).status_code == 404
+
+
+def test_it_hides_respondent_pages_from_commission_members(client_for, commission):
+    client = client_for(commission)
+    assert client.get(reverse("respondent_detail", args=["FRA"])).status_code == 404
+    assert client.get(reverse("respondent_list")).status_code == 403
+
+
+def test_it_refuses_the_respondent_list_to_correspondents(client_for, corr_fra):
+    assert client_for(corr_fra).get(reverse("respondent_list")).status_code == 403
+
+
+def test_it_lists_and_filters_respondents_for_the_secretariat(
+    client_for, reviewer, django_assert_max_num_queries
+):
+    client = client_for(reviewer)
+    # session, user, respondents, their active designations (prefetched): constant in the data
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("respondent_list"), {"group": "AFRICAN"})
+    content = response.content.decode()
+    assert "Kenya" in content and "France" not in content
+
+
+@pytest.mark.parametrize("person", ["corr_fra", "corr_ken", "commission", "reviewer"])
+def test_it_keeps_everyone_but_secretariat_administrators_out_of_the_admin(client_for, request, person):
+    person = request.getfixturevalue(person)
+    person.is_staff = True  # even with the staff flag
+    person.save()
+    response = client_for(person).get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_it_lets_a_secretariat_administrator_use_the_admin(client_for, secadmin):
+    client = client_for(secadmin)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/portal/respondent/?q=France").status_code == 200
+
+
+def test_it_lets_the_focal_point_designate_through_the_page(client_for, corr_fra, mailoutbox):
+    client = client_for(corr_fra)
+    response = client.post(
+        reverse("correspondent_designate", args=["FRA"]),
+        {"email": "third@diplomatie.example", "first_name": "Paul"},
+    )
+    assert response.status_code == 302
+    assert (
+        Designation.objects.active()
+        .filter(respondent__code="FRA", person__email="third@diplomatie.example")
+        .exists()
+    )
+
+
+def test_it_keeps_the_form_input_on_a_bad_designation(client_for, corr_fra):
+    response = client_for(corr_fra).post(
+        reverse("correspondent_designate", args=["FRA"]), {"email": "not-an-address", "first_name": "Paul"}
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Enter a valid email address" in content
+    assert 'value="Paul"' in content
+
+
+def test_it_refuses_designation_for_another_state_through_the_page(client_for, corr_ken):
+    response = client_for(corr_ken).post(
+        reverse("correspondent_designate", args=["FRA"]), {"email": "spy@example.org"}
+    )
+    assert response.status_code == 404
+    assert not Designation.objects.filter(person__email="spy@example.org").exists()
+
+
+def test_it_shows_a_plain_correspondent_no_designation_form(client_for, corr_fra_2):
+    content = client_for(corr_fra_2).get(reverse("respondent_detail", args=["FRA"])).content.decode()
+    assert "Designate a correspondent" not in content
+
+
+def test_it_lets_the_secretariat_register_a_focal_point_with_a_note_verbale(client_for, secadmin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    note = SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    response = client_for(secadmin).post(
+        reverse("focal_point_register", args=["KEN"]),
+        {"email": "fp@kenya.example", "communication": "Note verbale KEN/2026/4", "communication_file": note},
+    )
+    assert response.status_code == 302
+    designation = Designation.objects.active().get(respondent__code="KEN", kind="focal_point")
+    assert designation.person.email == "fp@kenya.example"
+    assert designation.communication_file.name.endswith(".pdf")
+
+
+def test_it_refuses_a_communication_that_is_not_a_pdf(client_for, secadmin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("note.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client_for(secadmin).post(
+        reverse("focal_point_register", args=["KEN"]),
+        {"email": "fp@kenya.example", "communication": "Note verbale", "communication_file": fake},
+    )
+    assert response.status_code == 400
+    assert "must be a PDF" in response.content.decode()
+
+
+def test_it_saves_the_profile_language(client_for, corr_fra):
+    client = client_for(corr_fra)
+    client.post(reverse("profile"), {"first_name": "Claire", "last_name": "Martin", "language": "fr"})
+    corr_fra.refresh_from_db()
+    assert corr_fra.language == "fr"
+
+
+def test_it_answers_the_health_check(client):
+    response = client.get("/healthz")
+    assert response.json() == {"status": "ok"}
+
+
+def test_respondent_scoping_gives_correspondents_only_their_own(corr_fra, corr_ken, reviewer, commission):
+    assert list(Respondent.objects.for_user(corr_fra).values_list("code", flat=True)) == ["FRA"]
+    assert list(Respondent.objects.for_user(corr_ken).values_list("code", flat=True)) == ["KEN"]
+    assert Respondent.objects.for_user(reviewer).count() == Respondent.objects.count()
+    assert not Respondent.objects.for_user(commission).exists()

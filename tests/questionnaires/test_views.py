@@ -1,0 +1,124 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from questionnaires import services
+from questionnaires.models import Cycle, InstrumentVersion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def open_cycle(secadmin):
+    version = InstrumentVersion.objects.get(instrument__code="1997-34", number=1)
+    cycle = services.cycle_create(
+        slug="demo-1997-34",
+        title="Implementation of the Declaration",
+        instrument_version=version,
+        session_number=8,
+        session_year=1999,
+        document_symbol="E/CN.15/1999/3",
+        opens_on=datetime.date(2026, 1, 1),
+        deadline=datetime.date(2027, 1, 1),
+        user=secadmin,
+    )
+    return services.cycle_open(cycle=cycle, user=secadmin, notify=False)
+
+
+def test_a_correspondent_reads_the_questionnaire_in_english_and_french(client_for, corr_fra, open_cycle):
+    client = client_for(corr_fra)
+    english = client.get(reverse("questionnaires:cycle_detail", args=[open_cycle.slug]))
+    assert english.status_code == 200
+    text = english.content.decode()
+    assert "ECOSOC res. 1997/34, para. 2 (a)" in text
+    assert "Single Convention (1961)" in text
+    french = client.get(reverse("questionnaires:cycle_detail", args=[open_cycle.slug]), {"lang": "fr"})
+    assert "Convention unique (1961)" in french.content.decode()
+
+
+def test_the_home_page_lists_the_open_cycle_for_a_correspondent(client_for, corr_ken, open_cycle):
+    content = client_for(corr_ken).get(reverse("home")).content.decode()
+    assert "Implementation of the Declaration" in content
+
+
+def test_commission_members_do_not_see_cycles(client_for, commission, open_cycle):
+    client = client_for(commission)
+    assert client.get(reverse("questionnaires:cycle_detail", args=[open_cycle.slug])).status_code == 404
+    assert client.get(reverse("questionnaires:cycle_list")).status_code == 403
+
+
+def test_a_correspondent_does_not_see_a_cycle_in_preparation(client_for, corr_fra, secadmin):
+    version = InstrumentVersion.objects.get(instrument__code="2004-28-1", number=1)
+    services.cycle_create(
+        slug="prep",
+        title="Prep",
+        instrument_version=version,
+        session_number=15,
+        session_year=2006,
+        document_symbol="E/CN.15/2006/13",
+        opens_on=datetime.date(2026, 1, 1),
+        deadline=datetime.date(2027, 1, 1),
+        user=secadmin,
+    )
+    assert client_for(corr_fra).get(reverse("questionnaires:cycle_detail", args=["prep"])).status_code == 404
+
+
+def test_an_administrator_creates_and_opens_a_cycle_in_the_portal(client_for, secadmin):
+    client = client_for(secadmin)
+    version = InstrumentVersion.objects.get(instrument__code="2004-28-2", number=1)
+    response = client.post(
+        reverse("questionnaires:cycle_create"),
+        {
+            "slug": "coop-2007",
+            "title": "International cooperation",
+            "instrument_version": version.pk,
+            "session_number": 16,
+            "session_year": 2007,
+            "venue": "Vienna",
+            "agenda_item": 6,
+            "document_symbol": "E/CN.15/2007/11",
+            "opens_on": "2026-01-01",
+            "deadline": "2027-06-30",
+        },
+    )
+    assert response.status_code == 302
+    client.post(reverse("questionnaires:cycle_open", args=["coop-2007"]))
+    assert Cycle.objects.get(slug="coop-2007").status == "open"
+
+
+def test_a_bad_cycle_form_keeps_the_input_and_explains(client_for, secadmin):
+    response = client_for(secadmin).post(
+        reverse("questionnaires:cycle_create"),
+        {
+            "slug": "bad",
+            "title": "Kept title",
+            "session_number": 16,
+            "session_year": 2007,
+            "document_symbol": "E/CN.15/2007/12",
+            "opens_on": "2026-06-01",
+            "deadline": "2026-01-01",
+        },
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Kept title" in content
+    assert "The deadline must not come before the opening date." in content
+
+
+def test_a_reviewer_cannot_create_cycles(client_for, reviewer):
+    assert client_for(reviewer).get(reverse("questionnaires:cycle_create")).status_code == 403
+
+
+def test_the_secretariat_reads_every_instrument_version(client_for, reviewer):
+    client = client_for(reviewer)
+    assert "2004-28-4" in client.get(reverse("questionnaires:instrument_list")).content.decode()
+    response = client.get(reverse("questionnaires:instrument_version_detail", args=["2004-28-4", 1]))
+    assert response.status_code == 200
+
+
+def test_a_correspondent_cannot_read_versions_not_circulated_or_used(client_for, corr_fra):
+    response = client_for(corr_fra).get(
+        reverse("questionnaires:instrument_version_detail", args=["2004-28-4", 1])
+    )
+    assert response.status_code == 404
