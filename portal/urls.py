@@ -30,5 +30,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("questionnaires/", include("questionnaires.urls")),
+    path("responses/", include("responses.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
