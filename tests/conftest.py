@@ -18,6 +18,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # Instruments are reference data every test may need; load them once per test database.
     with django_db_blocker.unblock():
         instruments_load()
+        # Transactional tests flush every table; `serialized_rollback=True` restores this
+        # snapshot, so take it again now that it holds the instruments too.
+        from django.db import connection
+
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture(autouse=True)

@@ -138,7 +138,10 @@ def attachment_upload(*, response: Response, question_code: str, upload, user: U
         raise AttachmentRejected(
             _("The file is larger than %(limit)d MB.") % {"limit": MAX_BYTES // (1024 * 1024)}
         )
-    name = safe_display_name(upload.name or "")
+    raw_name = upload.name or ""
+    if "/" in raw_name or "\\" in raw_name or ".." in raw_name:
+        raise AttachmentRejected(_("The file name must not contain folders or '..'."))
+    name = safe_display_name(raw_name)
     extension = _check_name(name)
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
