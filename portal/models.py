@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -27,12 +28,16 @@ class Role(models.TextChoices):
     COMMISSION = "commission", _("Commission member")
 
 
+@pghistory.track(exclude=["password", "last_login", "session_generation"])
 class User(AbstractUser):
     """A person who signs in. What they may do follows from ``role`` and their designations."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CORRESPONDENT)
     language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
+    session_generation = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("Grows when the person signs out: their other sessions end.")
+    )
 
     class Meta:
         verbose_name = _("person")
@@ -84,6 +89,7 @@ class RespondentQuerySet(models.QuerySet):
         return self.none()
 
 
+@pghistory.track()
 class Respondent(models.Model):
     """Who answers questionnaires: a Member State, an intergovernmental organization or a
     UN institute of the crime prevention and criminal justice programme network."""
@@ -130,6 +136,7 @@ class DesignationQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
 
+@pghistory.track()
 class Designation(models.Model):
     """A person designated for a respondent (GA res. 46/152, paras. 39-40).
 

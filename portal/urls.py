@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views
+from portal import two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,6 +27,9 @@ urlpatterns = [
         name="designation_authorise",
     ),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/2fa/setup/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/2fa/verify/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/2fa/disable/", two_factor.disable, name="two_factor_disable"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("questionnaires/", include("questionnaires.urls")),

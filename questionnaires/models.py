@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -76,6 +77,7 @@ class Instrument(models.Model):
         return f"{self.code} — {localized(self.title)}"
 
 
+@pghistory.track(exclude=["definition"])
 class InstrumentVersion(models.Model):
     """One version of an instrument. ``definition`` holds the definition file's content;
     questions are also stored as rows so answers, comments and reports can refer to them.
@@ -200,6 +202,7 @@ class CycleQuerySet(models.QuerySet):
         return self.none()
 
 
+@pghistory.track()
 class Cycle(models.Model):
     """One round of information-gathering for one Commission session."""
 

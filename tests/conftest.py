@@ -65,12 +65,28 @@ def commission(people):
     return people["commission"]
 
 
+def verified_second_factor(client, person) -> None:
+    """Mark the client's session as having passed the second factor with a confirmed TOTP
+    device, as the verify page does (tests of that page use the real codes)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=person, name="test", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def client_for(client):
-    """A test client signed in as the given person."""
+    """A test client signed in as the given person (with their second factor passed when
+    their role requires one)."""
+    from portal.security import second_factor_required
 
     def sign_in(person):
         client.force_login(person)
+        if second_factor_required(person):
+            verified_second_factor(client, person)
         return client
 
     return sign_in

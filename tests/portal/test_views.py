@@ -61,8 +61,9 @@ def test_it_lists_and_filters_respondents_for_the_secretariat(
     client_for, reviewer, django_assert_max_num_queries
 ):
     client = client_for(reviewer)
-    # session, user, respondents, their active designations (prefetched): constant in the data
-    with django_assert_max_num_queries(4):
+    # session, user, second-factor device, respondents, their active designations
+    # (prefetched): constant in the data
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("respondent_list"), {"group": "AFRICAN"})
     content = response.content.decode()
     assert "Kenya" in content and "France" not in content

@@ -1,0 +1,164 @@
+"""What every endpoint of the REST API shares: the one error shape, pagination, throttling.
+
+Errors, whatever raised them (a service's ``ApplicationError``, a serializer, DRF's checks of
+authentication, permissions, throttling, or a 404), reach the client as::
+
+    {"error": {"code": "...", "message": "...", "fields": {"name": ["message", ...]}}}
+
+``fields`` names a request field, or a question code for an answer, and may be empty. Some
+errors add keys of their own next to these (a draft conflict adds ``conflicts``, ``answers``
+and ``revision``).
+
+This module is imported while DRF itself loads (the settings name its throttle and
+pagination classes), so it imports nothing that imports ``rest_framework.views``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from portal.errors import ApplicationError
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = gettext_lazy("Send the If-Match header with the ETag you last read.")
+    default_code = "precondition_required"
+
+
+def error_body(*, code: str, message, fields: dict | None = None, **extra) -> dict:
+    return {
+        "error": {
+            "code": code,
+            "message": str(message),
+            "fields": {str(key): _messages(value) for key, value in (fields or {}).items()},
+            **extra,
+        }
+    }
+
+
+def _messages(value) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation errors as {"dotted.path": [messages]}."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    return {prefix or NON_FIELD: _messages(detail)}
+
+
+def exception_handler(exc, context) -> Response | None:
+    """The API's one mapping of errors to responses (REST_FRAMEWORK["EXCEPTION_HANDLER"])."""
+    if isinstance(exc, ApplicationError):
+        extra = {key: value for key, value in exc.extra.items() if key != "errors"}
+        body = error_body(code=exc.code, message=exc.message, fields=exc.extra.get("errors"), **extra)
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a bug: Django's 500 handling and error reporting take over
+    # Imported here: this module loads while rest_framework.views is being imported.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)  # keeps WWW-Authenticate, Retry-After
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        only_general = set(fields) == {NON_FIELD}
+        message = fields[NON_FIELD][0] if only_general else _("Some fields are not valid.")
+        response.data = error_body(code="invalid", message=message, fields={} if only_general else fields)
+    else:
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        response.data = error_body(code=code, message=exc.detail)
+    return response
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input serializer that refuses fields it does not declare, so a field a person may
+    not set (respondent, status, version number, author) is never silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise exceptions.ValidationError({key: [_("Unknown field.")] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=gettext_lazy("Stable, machine-readable reason."))
+    message = serializers.CharField(help_text=gettext_lazy("Explanation for a person, translated."))
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=gettext_lazy("Messages per request field, or per question code for answers."),
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response (documentation only)."""
+
+    error = ErrorDetailSerializer()
+
+
+ERROR_DESCRIPTIONS = {
+    400: gettext_lazy("The request is not valid; see error.fields."),
+    401: gettext_lazy("Not authenticated: send Authorization: Token <key>."),
+    403: gettext_lazy("Authenticated, but not allowed to do this."),
+    404: gettext_lazy("Not found, or not visible to you."),
+    409: gettext_lazy("The action conflicts with the current state."),
+    428: gettext_lazy("The If-Match header is missing."),
+    429: gettext_lazy("Too many requests; retry after the Retry-After header's seconds."),
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the error responses of an operation: 401, 403 and 429 always."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=str(ERROR_DESCRIPTIONS[code]))
+        for code in sorted({401, 403, 429, *codes})
+    }
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class _RateFromSettings:
+    """DRF's throttles read their rates once, at import; these read them at each request, so
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (and a test's override of it) is the truth."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(_RateFromSettings, AnonRateThrottle):
+    pass
+
+
+class UserThrottle(_RateFromSettings, UserRateThrottle):
+    pass

@@ -1,0 +1,147 @@
+"""Session and access security: timeouts, ending a person's other sessions, the second
+factor for the roles that need it, and a log line for every denied access."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import reverse
+
+logger = logging.getLogger("portal.security")
+
+SESSION_GENERATION = "portal_session_generation"
+SESSION_STARTED = "portal_session_started"
+SESSION_LAST_SEEN = "portal_session_last_seen"
+
+
+def second_factor_required(user) -> bool:
+    """Secretariat roles and administrators always; everyone when the setting says so."""
+    if not user.is_authenticated:
+        return False
+    if getattr(settings, "PORTAL_REQUIRE_2FA_FOR_ALL", False):
+        return True
+    return user.is_secretariat or user.is_staff or user.is_superuser
+
+
+@receiver(user_logged_in)
+def _start_session(sender, request, user, **kwargs):
+    now = int(time.time())
+    request.session[SESSION_GENERATION] = user.session_generation
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_LAST_SEEN] = now
+    logger.info("login ok user=%s ip=%s", user.username, request.META.get("REMOTE_ADDR"))
+
+
+@receiver(user_login_failed)
+def _log_failed_login(sender, credentials, request=None, **kwargs):
+    logger.warning(
+        "login failed user=%s ip=%s",
+        credentials.get("username", ""),
+        request.META.get("REMOTE_ADDR") if request is not None else None,
+    )
+
+
+@receiver(user_logged_out)
+def _end_other_sessions(sender, request, user, **kwargs):
+    """Signing out signs the person out everywhere."""
+    if user is not None:
+        end_all_sessions(user)
+        logger.info("logout user=%s", user.username)
+
+
+def end_all_sessions(user) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db.models import F
+
+    get_user_model().objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+
+
+class SessionSecurityMiddleware:
+    """Ends a session that is idle too long, older than the absolute limit, or from before
+    the person signed out elsewhere (their session generation moved on)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            session = request.session
+            now = int(time.time())
+            started = session.get(SESSION_STARTED, now)
+            last_seen = session.get(SESSION_LAST_SEEN, now)
+            reason = None
+            if session.get(SESSION_GENERATION, user.session_generation) != user.session_generation:
+                reason = "ended elsewhere"
+            elif now - last_seen > settings.PORTAL_SESSION_IDLE_SECONDS:
+                reason = "idle timeout"
+            elif now - started > settings.PORTAL_SESSION_ABSOLUTE_SECONDS:
+                reason = "absolute timeout"
+            if reason:
+                logger.info("session ended user=%s reason=%s", user.username, reason)
+                # Not django.contrib.auth.logout's signal path: that would end the
+                # person's other, still valid sessions too.
+                request.session.flush()
+                from django.contrib.auth.models import AnonymousUser
+
+                request.user = AnonymousUser()
+            else:
+                if now - last_seen >= 60 or SESSION_LAST_SEEN not in session:
+                    # At most one session write a minute: the idle timer needs no more.
+                    session[SESSION_LAST_SEEN] = now
+                session.setdefault(SESSION_STARTED, now)
+                session.setdefault(SESSION_GENERATION, user.session_generation)
+        return self.get_response(request)
+
+
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/api/")
+
+
+class SecondFactorMiddleware:
+    """Pages need a verified second factor for the people who must have one: to set it up
+    first if they have none, then to enter a code at each sign-in. (The API checks it in its
+    own permission class, since token requests carry no session.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and second_factor_required(user)
+            and not user.is_verified()
+            and not request.path.startswith(EXEMPT_PREFIXES)
+        ):
+            from django_otp import user_has_device
+
+            target = "two_factor_verify" if user_has_device(user) else "two_factor_setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class DeniedAccessLogMiddleware:
+    """Every refused request (401, 403, 404 on an authenticated request) leaves a log line."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (401, 403) or (
+            response.status_code == 404 and getattr(request, "user", None) and request.user.is_authenticated
+        ):
+            logger.warning(
+                "access denied status=%s user=%s method=%s path=%s ip=%s",
+                response.status_code,
+                getattr(getattr(request, "user", None), "username", "") or "-",
+                request.method,
+                request.path,
+                request.META.get("REMOTE_ADDR"),
+            )
+        return response
