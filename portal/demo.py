@@ -9,7 +9,8 @@ from django.db import transaction
 
 from portal.models import Designation, Respondent, Role, User
 
-DEFAULT_PASSWORD = "demo-portal-2026"
+# The published password of the demo only.
+DEFAULT_PASSWORD = "demo-portal-2026"  # nosec B105
 
 CORRESPONDENTS = [
     # username, ISO3, first name, last name, kind
