@@ -31,7 +31,7 @@ urlpatterns = [
     path("accounts/2fa/verify/", two_factor.verify, name="two_factor_verify"),
     path("accounts/2fa/disable/", two_factor.disable, name="two_factor_disable"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("questionnaires/", include("questionnaires.urls")),
     path("responses/", include("responses.urls")),
     path("reports/", include("reports.urls")),

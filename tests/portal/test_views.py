@@ -165,3 +165,18 @@ def test_respondent_scoping_gives_correspondents_only_their_own(corr_fra, corr_k
     assert list(Respondent.objects.for_user(corr_ken).values_list("code", flat=True)) == ["KEN"]
     assert Respondent.objects.for_user(reviewer).count() == Respondent.objects.count()
     assert not Respondent.objects.for_user(commission).exists()
+
+
+def test_the_language_switch_is_remembered_in_the_profile(client_for, corr_fra):
+    client = client_for(corr_fra)
+    response = client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    assert response.status_code == 302
+    corr_fra.refresh_from_db()
+    assert corr_fra.language == "es"
+    assert client.get(reverse("home"))["Content-Language"] == "es"
+
+
+def test_the_language_switch_refuses_unknown_languages(client_for, corr_fra):
+    client_for(corr_fra).post(reverse("set_language"), {"language": "xx", "next": "/"})
+    corr_fra.refresh_from_db()
+    assert corr_fra.language == ""
