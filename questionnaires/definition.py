@@ -67,6 +67,26 @@ def definition_sha256(definition: dict) -> str:
     return hashlib.sha256(canonical_json(definition).encode("utf-8")).hexdigest()
 
 
+LANGUAGE_KEYS = {"en", "fr", "es", "ru", "zh", "ar"}
+
+
+def _original_only(node):
+    """The definition with every text reduced to its English original."""
+    if isinstance(node, dict):
+        if node and set(node) <= LANGUAGE_KEYS and all(isinstance(v, str) for v in node.values()):
+            return {"en": node.get("en", "")}
+        return {key: _original_only(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_original_only(item) for item in node]
+    return node
+
+
+def structure_sha256(definition: dict) -> str:
+    """SHA-256 of what an approval fixes: everything but the translations of the English
+    original, which may still be added or corrected (as the UN issues corrigenda)."""
+    return definition_sha256(_original_only(definition))
+
+
 def read_definition_file(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

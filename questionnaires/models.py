@@ -94,6 +94,12 @@ class InstrumentVersion(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     definition = models.JSONField(_("definition"))
     sha256 = models.CharField(_("SHA-256 of the definition"), max_length=64)
+    structure_sha256 = models.CharField(
+        _("SHA-256 of the original"),
+        max_length=64,
+        default="",
+        help_text=_("Everything but the translations."),
+    )
     source_file = models.CharField(_("definition file"), max_length=300, blank=True)
     approved_by = models.CharField(
         _("approved by"),

@@ -1,5 +1,6 @@
 import datetime
 import json
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -8,9 +9,9 @@ from django.db import connection
 from django.db.utils import InternalError
 
 from portal.errors import ApplicationError, PermissionDenied
-from portal.models import Respondent
+from portal.models import AuditEntry, Respondent
 from questionnaires import services
-from questionnaires.definition import DefinitionError, read_definition_file
+from questionnaires.definition import INSTRUMENTS_DIR, DefinitionError, read_definition_file
 from questionnaires.models import Cycle, InstrumentVersion, Question
 
 pytestmark = pytest.mark.django_db
@@ -36,23 +37,45 @@ def test_loading_again_changes_nothing():
     assert len(report.unchanged) == 5
 
 
-def test_it_reports_texts_that_fall_back_to_english():
-    report = services.instruments_load(languages=["fr", "es"])
-    assert report.missing_translations  # Spanish is not there yet
-    report = services.instruments_load(languages=["fr"])
+def test_every_shipped_instrument_is_complete_in_the_six_languages():
+    report = services.instruments_load(languages=["fr", "es", "ru", "zh", "ar"])
     assert report.missing_translations == {}
 
 
-def test_it_refuses_to_change_a_published_version(tmp_path):
-    definition = read_definition_file(
-        __import__("questionnaires.definition", fromlist=["x"]).INSTRUMENTS_DIR / "1997-34" / "v1.yaml"
-    )
-    definition["title"]["en"] = "A quietly changed title"
+def _copy_of_1997_34(tmp_path, change) -> Path:
+    definition = read_definition_file(INSTRUMENTS_DIR / "1997-34" / "v1.yaml")
+    change(definition)
     folder = tmp_path / "instruments" / "1997-34"
     folder.mkdir(parents=True)
-    (folder / "v1.yaml").write_text(json.dumps(definition))
+    (folder / "v1.yaml").write_text(json.dumps(definition, ensure_ascii=False))
+    return tmp_path / "instruments"
+
+
+def test_it_reports_texts_that_fall_back_to_english(tmp_path):
+    def drop_arabic(definition):
+        del definition["sections"][0]["title"]["ar"]
+
+    directory = _copy_of_1997_34(tmp_path, drop_arabic)
+    report = services.instruments_load(directory=directory, languages=["fr", "ar"])
+    assert report.missing_translations == {"1997-34 v1": 1}
+
+
+def test_a_published_version_takes_corrected_translations_and_logs_it(tmp_path):
+    def correct_spanish(definition):
+        definition["title"]["es"] = "Cuestionario corregido"
+
+    report = services.instruments_load(directory=_copy_of_1997_34(tmp_path, correct_spanish))
+    assert report.translated == ["1997-34 v1"]
+    assert _version().definition["title"]["es"] == "Cuestionario corregido"
+    assert AuditEntry.objects.filter(action="instrument.translations_updated").exists()
+
+
+def test_it_refuses_to_change_a_published_version(tmp_path):
+    def change_english(definition):
+        definition["title"]["en"] = "A quietly changed title"
+
     with pytest.raises(DefinitionError, match=r"1997-34 v1 is approved and cannot change; .* \(v2\)"):
-        services.instruments_load(directory=tmp_path / "instruments")
+        services.instruments_load(directory=_copy_of_1997_34(tmp_path, change_english))
     assert _version().definition["title"]["en"] != "A quietly changed title"
 
 

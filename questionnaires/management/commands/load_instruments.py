@@ -16,6 +16,8 @@ class Command(BaseCommand):
             self.stdout.write(f"created   {label}")
         for label in report.updated:
             self.stdout.write(f"updated   {label}")
+        for label in report.translated:
+            self.stdout.write(f"translations updated {label}")
         for label in report.unchanged:
             self.stdout.write(f"unchanged {label}")
         for label, count in report.missing_translations.items():
