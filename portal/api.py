@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
@@ -72,7 +72,8 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 def exception_handler(exc, context) -> Response | None:
     """The API's one mapping of errors to responses (REST_FRAMEWORK["EXCEPTION_HANDLER"])."""
     if isinstance(exc, ApplicationError):
-        extra = {key: value for key, value in exc.extra.items() if key != "errors"}
+        reserved = {"errors", "code", "message", "fields"}
+        extra = {key: value for key, value in exc.extra.items() if key not in reserved}
         body = error_body(code=exc.code, message=exc.message, fields=exc.extra.get("errors"), **extra)
         return Response(body, status=exc.status_code)
     if isinstance(exc, Http404):
@@ -96,16 +97,39 @@ def exception_handler(exc, context) -> Response | None:
     return response
 
 
-class StrictSerializer(serializers.Serializer):
-    """An input serializer that refuses fields it does not declare, so a field a person may
-    not set (respondent, status, version number, author) is never silently ignored."""
+def storable_text(value) -> None:
+    """A validator for JSON input: refuses NUL characters and lone surrogates in any key or
+    string, which neither PostgreSQL's jsonb nor UTF-8 can hold (Django's and DRF's text
+    fields refuse them the same way)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            storable_text(key)
+            storable_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            storable_text(item)
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise exceptions.ValidationError(_("Null characters are not allowed."), code="null_characters")
+        if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+            raise exceptions.ValidationError(_("Surrogate characters are not allowed."), code="surrogates")
 
+
+# An input serializer that refuses fields it does not declare, so a field a person may not
+# set (respondent, status, version number, author) is never silently ignored. (A comment, not
+# a docstring: the schema would show it on every input.)
+class StrictSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise exceptions.ValidationError({key: [_("Unknown field.")] for key in unknown})
         return super().to_internal_value(data)
+
+
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """An address under /api/v1/ that names no resource: the same error shape as the rest."""
+    return JsonResponse(error_body(code="not_found", message=exceptions.NotFound.default_detail), status=404)
 
 
 class ErrorDetailSerializer(serializers.Serializer):

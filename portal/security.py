@@ -30,8 +30,14 @@ def second_factor_required(user) -> bool:
 
 @receiver(user_logged_in)
 def _start_session(sender, request, user, **kwargs):
+    from django.contrib.auth import get_user_model
+
     now = int(time.time())
-    request.session[SESSION_GENERATION] = user.session_generation
+    # Read from the database: the instance may predate a sign-out elsewhere.
+    generation = (
+        get_user_model().objects.filter(pk=user.pk).values_list("session_generation", flat=True).first()
+    )
+    request.session[SESSION_GENERATION] = generation or 0
     request.session[SESSION_STARTED] = now
     request.session[SESSION_LAST_SEEN] = now
     logger.info("login ok user=%s ip=%s", user.username, request.META.get("REMOTE_ADDR"))

@@ -283,3 +283,38 @@ def designation_authorise_submit(
         data={"may_submit": may_submit},
     )
     return designation
+
+
+@transaction.atomic
+def api_token_create(*, user: User, second_factor_verified: bool, ip_address: str | None = None):
+    """A new token for the person; any previous one stops working. Only from a session that
+    passed the second factor: a token outlives the session and skips the sign-in."""
+    from rest_framework.authtoken.models import Token
+
+    if not second_factor_verified:
+        raise PermissionDenied(
+            _(
+                "Create API tokens after signing in with two-factor authentication (set it up first)."
+            )
+        )
+    replaced, _deleted = Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    # The token's primary key is its secret key: record the person, not the token.
+    audit_record(
+        actor=user,
+        action="api_token.created",
+        obj=user,
+        ip_address=ip_address,
+        data={"replaced": bool(replaced)},
+    )
+    return token
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, ip_address: str | None = None) -> bool:
+    from rest_framework.authtoken.models import Token
+
+    deleted, _deleted = Token.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(actor=user, action="api_token.revoked", obj=user, ip_address=ip_address)
+    return bool(deleted)

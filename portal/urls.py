@@ -35,5 +35,6 @@ urlpatterns = [
     path("questionnaires/", include("questionnaires.urls")),
     path("responses/", include("responses.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

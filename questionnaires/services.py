@@ -22,10 +22,10 @@ from questionnaires.definition import (
     REFERENCE_DIR,
     DefinitionError,
     definition_sha256,
-    structure_sha256,
     iter_questions,
     missing_translations,
     read_definition_file,
+    structure_sha256,
     validate_definition,
 )
 from questionnaires.models import (

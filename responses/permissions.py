@@ -17,6 +17,13 @@ def _designation(user: User, response: Response) -> Designation | None:
     return Designation.objects.active().filter(person=user, respondent_id=response.respondent_id).first()
 
 
+def acts_for(user: User, respondent) -> bool:
+    return (
+        user.is_correspondent
+        and Designation.objects.active().filter(person=user, respondent_id=respondent.pk).exists()
+    )
+
+
 def can_edit_draft(user: User, response: Response) -> bool:
     return (
         response.draft_open

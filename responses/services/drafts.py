@@ -24,6 +24,10 @@ def response_start(
 ) -> Response:
     """The respondent's response in the cycle, created on first use (idempotent). A new
     draft starts from the respondent's latest accepted answers of an earlier cycle."""
+    if not (user.is_secretariat or permissions.acts_for(user, respondent)):
+        raise PermissionDenied(_("You do not act for %(respondent)s.") % {"respondent": respondent})
+    if cycle.status != Cycle.Status.OPEN:
+        raise ApplicationError(_("This cycle is not open."), code="cycle_not_open")
     if not cycle.respondents.filter(pk=respondent.pk).exists():
         raise ApplicationError(_("This cycle does not ask %(respondent)s.") % {"respondent": respondent})
     existing = Response.objects.filter(cycle=cycle, respondent=respondent).first()
@@ -74,6 +78,10 @@ def draft_save(
     response = _locked(response)
     if not permissions.can_edit_draft(user, response):
         raise PermissionDenied(_("You cannot change this draft."))
+    bases = base_revision.values() if isinstance(base_revision, dict) else [base_revision]
+    if any(base > response.draft_revision for base in bases):
+        # A revision from the future would skip the conflict check: refuse it.
+        raise ApplicationError(_("This draft has no such revision; reload it."), code="unknown_revision")
     questions = questions_by_code(response.cycle.instrument_version.definition)
     result = DraftSaveResult(revision=response.draft_revision)
     cleaned: dict[str, object] = {}

@@ -35,9 +35,9 @@ def _locked(response: Response) -> Response:
 
 
 def _require_review(user: User, response: Response, allowed: tuple, action: str) -> None:
-    if not permissions.can_review(user, response):
+    if not user.is_secretariat:
         raise PermissionDenied(_("Only the secretariat reviews responses."))
-    if response.status not in allowed:
+    if response.status not in allowed or response.latest_version_number == 0:
         raise ApplicationError(
             _("A response that is %(status)s cannot be %(action)s.")
             % {"status": response.get_status_display().lower(), "action": action},
@@ -77,6 +77,12 @@ def clarification_request(
     _require_review(user, response, REVIEWABLE, _("sent back for clarification"))
     if not comments:
         raise ApplicationError(_("Say which questions need clarification."), code="comments_required")
+    if due_date is not None and due_date < timezone.localdate():
+        raise ApplicationError(
+            _("The due date is in the past."),
+            code="due_date_past",
+            extra={"errors": {"due_date": _("In the past.")}},
+        )
     questions = questions_by_code(response.cycle.instrument_version.definition)
     errors = {}
     for code, text in comments.items():

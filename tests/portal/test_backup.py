@@ -15,7 +15,7 @@ from responses.models import ResponseVersion
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-RESTORED = "portal_restore_check"
+RESTORED = f"portal_restore_check_{os.getpid()}"  # one per test process
 
 
 def _url_for(database: str) -> str:

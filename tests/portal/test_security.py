@@ -228,3 +228,12 @@ def test_production_settings_pass_the_deployment_check():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_api_documentation_works_under_the_policy(client_for, reviewer):
+    import re
+
+    content = client_for(reviewer).get("/api/docs/").content.decode()
+    assert "swagger-ui" in content
+    assert not re.search(r"<style", content)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", content)

@@ -183,8 +183,45 @@ def test_only_the_secretariat_reviews(filled_fra, corr_fra, commission):
 
 
 def test_a_draft_cannot_be_accepted(response_fra, reviewer):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ApplicationError) as error:
         services.response_accept(response=response_fra, user=reviewer)
+    assert error.value.code == "invalid_transition"
+
+
+def test_a_save_from_a_revision_that_does_not_exist_is_refused(response_fra, corr_fra):
+    with pytest.raises(ApplicationError) as error:
+        services.draft_save(
+            response=response_fra, user=corr_fra, answers={"contact.1.authority": "x"}, base_revision=99
+        )
+    assert error.value.code == "unknown_revision"
+
+
+def test_only_its_correspondents_start_a_response_and_only_in_an_open_cycle(
+    open_cycle, france, corr_ken, secadmin
+):
+    from questionnaires import services as questionnaire_services
+
+    with pytest.raises(PermissionDenied):
+        services.response_start(cycle=open_cycle, respondent=france, user=corr_ken)
+    questionnaire_services.cycle_close(cycle=open_cycle, user=secadmin)
+    open_cycle.refresh_from_db()
+    with pytest.raises(ApplicationError) as error:
+        services.response_start(cycle=open_cycle, respondent=france, user=secadmin)
+    assert error.value.code == "cycle_not_open"
+
+
+def test_a_clarification_cannot_be_due_in_the_past(filled_fra, corr_fra, reviewer):
+    import datetime
+
+    services.response_submit(response=filled_fra, user=corr_fra)
+    with pytest.raises(ApplicationError) as error:
+        services.clarification_request(
+            response=filled_fra,
+            user=reviewer,
+            comments={"a.1.organized_crime": "?"},
+            due_date=datetime.date(2000, 1, 1),
+        )
+    assert error.value.code == "due_date_past"
 
 
 def test_versions_are_append_only_in_the_database(filled_fra, corr_fra):
@@ -237,7 +274,7 @@ def test_carry_forward_prefills_the_next_cycle_and_marks_answers(
         deadline=datetime.date(2027, 1, 1),
         user=secadmin,
     )
-    questionnaire_services.cycle_open(cycle=cycle, user=secadmin, notify=False)
+    cycle = questionnaire_services.cycle_open(cycle=cycle, user=secadmin, notify=False)
     response = services.response_start(cycle=cycle, respondent=france, user=corr_fra)
     carried = DraftAnswer.objects.filter(response=response, carried_forward=True).count()
     assert carried == len(filled_fra.versions.get(number=1).answers)
