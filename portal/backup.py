@@ -25,7 +25,8 @@ def libpq_environment(alias: str = "default", database: str | None = None) -> di
         "host": "PGHOST",
         "port": "PGPORT",
         "user": "PGUSER",
-        "password": "PGPASSWORD",
+        # The name of libpq's variable, not a password.
+        "password": "PGPASSWORD",  # nosec B105
         "dbname": "PGDATABASE",
     }
     for key, variable in mapping.items():
