@@ -140,12 +140,26 @@ class InstrumentVersion(models.Model):
     def is_published(self) -> bool:
         return self.status != self.Status.DRAFT
 
+    def questions_by_code(self) -> dict:
+        """The version's questions by code, parsed once per process and content: every
+        autosave validates against them, and the definition is large."""
+        from questionnaires.definition import questions_by_code
+
+        key = (self.pk, self.sha256)
+        questions = _QUESTIONS_CACHE.get(key)
+        if questions is None:
+            questions = _QUESTIONS_CACHE[key] = questions_by_code(self.definition)
+        return questions
+
     @property
     def title(self) -> str:
         return localized(self.definition.get("title"))
 
     def __str__(self) -> str:
         return f"{self.instrument.code} v{self.number}"
+
+
+_QUESTIONS_CACHE: dict[tuple[int, str], dict] = {}
 
 
 class Question(models.Model):

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from portal.errors import ApplicationError, PermissionDenied
 from portal.models import User
 from portal.services import audit_record
-from questionnaires.definition import questions_by_code
 from responses import permissions
 from responses.models import Attachment, Response
 
@@ -131,7 +130,7 @@ def attachment_upload(*, response: Response, question_code: str, upload, user: U
     )
     if not permissions.can_edit_draft(user, response):
         raise PermissionDenied(_("You cannot change this draft."))
-    question = questions_by_code(response.cycle.instrument_version.definition).get(question_code)
+    question = response.cycle.instrument_version.questions_by_code().get(question_code)
     if question is None or question.type != "attachments":
         raise ApplicationError(_("This question does not take attachments."), code="not_attachments")
     if upload.size > MAX_BYTES:

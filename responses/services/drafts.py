@@ -57,8 +57,12 @@ class DraftSaveResult:
 
 
 def _locked(response: Response) -> Response:
+    # The definition is not read: the version's parsed questions are cached by its content.
     return (
-        Response.objects.select_for_update().select_related("cycle__instrument_version").get(pk=response.pk)
+        Response.objects.select_for_update()
+        .select_related("cycle__instrument_version")
+        .defer("cycle__instrument_version__definition")
+        .get(pk=response.pk)
     )
 
 
@@ -82,7 +86,7 @@ def draft_save(
     if any(base > response.draft_revision for base in bases):
         # A revision from the future would skip the conflict check: refuse it.
         raise ApplicationError(_("This draft has no such revision; reload it."), code="unknown_revision")
-    questions = questions_by_code(response.cycle.instrument_version.definition)
+    questions = response.cycle.instrument_version.questions_by_code()
     result = DraftSaveResult(revision=response.draft_revision)
     cleaned: dict[str, object] = {}
     for code, value in answers.items():
@@ -117,19 +121,25 @@ def draft_save(
     response.updated_at = response.last_activity_at = now
     response.save(update_fields=["draft_revision", "updated_at", "last_activity_at"])
     language = (language or get_language() or "en").split("-")[0]
-    for code, value in changed.items():
-        DraftAnswer.objects.update_or_create(
-            response=response,
-            question_code=code,
-            defaults={
-                "value": value,
-                "revision": response.draft_revision,
-                "updated_by": user,
-                "updated_at": now,
-                "carried_forward": False,
-                "language": language,
-            },
-        )
+    # One statement for all the answers of the save (an upsert on response and question).
+    DraftAnswer.objects.bulk_create(
+        [
+            DraftAnswer(
+                response=response,
+                question_code=code,
+                value=value,
+                revision=response.draft_revision,
+                updated_by=user,
+                updated_at=now,
+                carried_forward=False,
+                language=language,
+            )
+            for code, value in changed.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["response", "question_code"],
+        update_fields=["value", "revision", "updated_by", "updated_at", "carried_forward", "language"],
+    )
     result.revision = response.draft_revision
     result.saved = {code: response.draft_revision for code in changed}
     result.saved.update({code: current[code].revision for code in cleaned if code not in changed})

@@ -48,6 +48,17 @@ def submission_errors(*, definition: dict, answers: dict) -> dict[str, str]:
     return errors
 
 
+def _shown_answers(definition: dict, answers: dict) -> dict:
+    """The answers to the questions the other answers show, in questionnaire order: an
+    answer kept in the draft for a question hidden by its condition is not part of what
+    the state sends (a hidden question also hides the questions that depend on it)."""
+    shown: dict = {}
+    for question in iter_questions(definition):
+        if question.code in answers and is_visible(question, shown):
+            shown[question.code] = answers[question.code]
+    return shown
+
+
 def version_create(
     *, response: Response, kind: str, answers: dict, languages: dict, author: User, reason: str = ""
 ) -> ResponseVersion:
@@ -112,8 +123,7 @@ def response_submit(*, response: Response, user: User, ip_address: str | None = 
             code="invalid_submission",
             extra={"errors": errors},
         )
-    codes = questions_by_code(definition)
-    answers = {code: value for code, value in answers.items() if code in codes}
+    answers = _shown_answers(definition, answers)
     languages = {code: drafts[code].language for code in answers if drafts[code].language}
     first = response.latest_version_number == 0
     version = version_create(
