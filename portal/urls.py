@@ -35,6 +35,7 @@ urlpatterns = [
     path("questionnaires/", include("questionnaires.urls")),
     path("responses/", include("responses.urls")),
     path("reports/", include("reports.urls")),
+    path("secretariat/", include("responses.secretariat_urls")),
     path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

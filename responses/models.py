@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -237,3 +239,34 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class AnswerSearchEntry(models.Model):
+    """One answer of the latest version of an accepted response, flattened to text for the
+    secretariat's full-text search. Derived data: ``responses.search`` rebuilds it."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(ResponseVersion, on_delete=models.CASCADE, related_name="+")
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="+")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    question_code = models.CharField(max_length=120)
+    section_code = models.CharField(max_length=60)
+    language = models.CharField(max_length=8, blank=True)
+    text = models.TextField()
+    # 'simple': answers come in six languages, so no stemming; an explicit configuration
+    # keeps to_tsvector immutable, as a generated column requires.
+    vector = models.GeneratedField(
+        expression=SearchVector("text", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["cycle", "respondent", "question_code"]
+        indexes = [
+            GinIndex(fields=["vector"], name="answer_search_vector"),
+            models.Index(fields=["cycle", "section_code"], name="answer_search_cycle_section"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response} {self.question_code}"

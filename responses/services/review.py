@@ -20,6 +20,7 @@ from responses.models import (
     ResponseVersion,
     VersionAcknowledgement,
 )
+from responses.search import search_index_response
 from responses.services.versions import version_create
 
 S = Response.Status
@@ -167,6 +168,7 @@ def response_accept(*, response: Response, user: User, ip_address: str | None = 
     response.threads.filter(status=ClarificationThread.Status.OPEN).update(
         status=ClarificationThread.Status.RESOLVED, resolved_by=user, resolved_at=timezone.now()
     )
+    search_index_response(response=response)
     audit_record(
         actor=user,
         action="response.accepted",
@@ -237,6 +239,7 @@ def secretariat_amendment_create(
     )
     response.updated_at = response.last_activity_at = timezone.now()
     response.save(update_fields=["latest_version_number", "updated_at", "last_activity_at"])
+    search_index_response(response=response)  # re-indexed if accepted
     audit_record(
         actor=user,
         action="response.secretariat_amendment",

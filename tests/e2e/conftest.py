@@ -40,7 +40,7 @@ def _url_for(database: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_portal(django_db_blocker, tmp_path_factory):
+def live_portal(django_db_setup, django_db_blocker, tmp_path_factory):
     """The portal as its users meet it: migrated and seeded database, runserver, worker."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs Debian's chromium)")
