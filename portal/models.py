@@ -105,6 +105,12 @@ class Respondent(models.Model):
     )
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_fr = models.CharField(_("name (French)"), max_length=200)
+    names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('Names in Arabic, Chinese, Russian and Spanish: {"ar": …, "zh": …, "ru": …, "es": …}.'),
+    )
     regional_group = models.CharField(
         _("regional group"), max_length=10, choices=RegionalGroup.choices, blank=True
     )
@@ -125,7 +131,13 @@ class Respondent(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
+        """The name in the active language ("zh-hans" reads "zh"), falling back to English."""
+        language = (get_language() or "en").lower().split("-")[0]
+        if language == "en":
+            return self.name_en
+        if language == "fr":
+            return self.name_fr or self.name_en
+        return (self.names or {}).get(language) or self.name_en
 
     def __str__(self) -> str:
         return self.name

@@ -293,9 +293,7 @@ def api_token_create(*, user: User, second_factor_verified: bool, ip_address: st
 
     if not second_factor_verified:
         raise PermissionDenied(
-            _(
-                "Create API tokens after signing in with two-factor authentication (set it up first)."
-            )
+            _("Create API tokens after signing in with two-factor authentication (set it up first).")
         )
     replaced, _deleted = Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)

@@ -14,12 +14,21 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Respondent
 
 
+def localized_with_fallback(texts: dict | None, language: str | None = None) -> tuple[str, bool]:
+    """The text in the active language (or ``language``) and whether it fell back to English
+    because that language is missing, so a page can mark the English text as such."""
+    if not texts:
+        return "", False
+    language = (language or get_language() or "en").split("-")[0]
+    if texts.get(language):
+        return texts[language], False
+    english = texts.get("en") or ""
+    return english, bool(english) and language != "en"
+
+
 def localized(texts: dict | None, language: str | None = None) -> str:
     """The text in the active language, falling back to English. Never silently blank."""
-    if not texts:
-        return ""
-    language = (language or get_language() or "en").split("-")[0]
-    return texts.get(language) or texts.get("en") or ""
+    return localized_with_fallback(texts, language)[0]
 
 
 class Treaty(models.Model):

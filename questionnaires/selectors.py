@@ -9,7 +9,14 @@ from django.http import Http404
 
 from portal.models import Respondent, User
 from questionnaires.definition import iter_questions
-from questionnaires.models import Cycle, Instrument, InstrumentVersion, Treaty, localized
+from questionnaires.models import (
+    Cycle,
+    Instrument,
+    InstrumentVersion,
+    Treaty,
+    localized,
+    localized_with_fallback,
+)
 
 
 def cycles_for_user(*, user: User) -> QuerySet[Cycle]:
@@ -50,7 +57,10 @@ def instruments_with_versions() -> QuerySet[Instrument]:
 
 
 def cycle_respondent_counts(*, cycle: Cycle) -> dict:
-    return dict(cycle.respondents.values_list("kind").annotate(n=Count("id")).order_by())
+    """Respondents asked, by the display name of their kind."""
+    kinds = dict(Respondent.Kind.choices)
+    counts = cycle.respondents.values_list("kind").annotate(n=Count("id")).order_by()
+    return {kinds[kind]: n for kind, n in counts}
 
 
 def respondents_of_user_in_cycle(*, user: User, cycle: Cycle) -> QuerySet[Respondent]:
@@ -73,6 +83,13 @@ class QuestionView:
     spec: dict = field(default_factory=dict, repr=False)
     group: str = ""
     group_title: str = ""
+    # True when the text is missing in the language asked for and is shown in English:
+    # templates wrap it in lang="en" with an "(English)" marker, never silently.
+    text_fallback: bool = False
+    help_fallback: bool = False
+    unit_fallback: bool = False
+    group_title_fallback: bool = False
+    fallback_choices: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -82,13 +99,16 @@ class SectionView:
     intro: str
     mandate: str
     questions: list[QuestionView]
+    title_fallback: bool = False
+    intro_fallback: bool = False
 
 
 def questionnaire_view(definition: dict, language: str | None = None) -> list[SectionView]:
-    """The definition in one language, ready to render (falling back to English)."""
+    """The definition in one language, ready to render. A text missing in that language falls
+    back to English and is flagged (``*_fallback``) so the page shows it as English."""
     treaty_names = {t.code: localized(t.short_name, language) for t in Treaty.objects.all()}
     group_titles = {
-        item["group"]: localized(item["title"], language)
+        item["group"]: localized_with_fallback(item["title"], language)
         for section in definition["sections"]
         for item in section["items"]
         if "group" in item
@@ -96,17 +116,24 @@ def questionnaire_view(definition: dict, language: str | None = None) -> list[Se
     by_section: dict[str, list[QuestionView]] = {s["code"]: [] for s in definition["sections"]}
     for q in iter_questions(definition):
         spec = q.spec
+        text, text_fallback = localized_with_fallback(spec["text"], language)
+        help_text, help_fallback = localized_with_fallback(spec.get("help"), language)
+        unit, unit_fallback = localized_with_fallback(spec.get("unit"), language)
+        choices = [
+            (c["code"], *localized_with_fallback(c["label"], language)) for c in spec.get("choices", [])
+        ]
+        group_title, group_title_fallback = group_titles.get(q.group, ("", False))
         by_section[q.section].append(
             QuestionView(
                 code=q.code,
                 type=q.type,
-                text=localized(spec["text"], language),
-                help=localized(spec.get("help"), language),
+                text=text,
+                help=help_text,
                 mandate=spec.get("mandate", ""),
                 required=q.required,
                 show_if=spec.get("show_if"),
-                unit=localized(spec.get("unit"), language),
-                choices=[(c["code"], localized(c["label"], language)) for c in spec.get("choices", [])],
+                unit=unit,
+                choices=[(code, label) for code, label, _ in choices],
                 columns=[
                     {
                         "code": c["code"],
@@ -122,19 +149,30 @@ def questionnaire_view(definition: dict, language: str | None = None) -> list[Se
                 treaties=[(code, treaty_names.get(code, code)) for code in spec.get("treaties", [])],
                 spec=spec,
                 group=q.group,
-                group_title=group_titles.get(q.group, ""),
+                group_title=group_title,
+                text_fallback=text_fallback,
+                help_fallback=help_fallback,
+                unit_fallback=unit_fallback,
+                group_title_fallback=group_title_fallback,
+                fallback_choices=frozenset(code for code, _, fell_back in choices if fell_back),
             )
         )
-    return [
-        SectionView(
-            code=s["code"],
-            title=localized(s["title"], language),
-            intro=localized(s.get("intro"), language),
-            mandate=s["mandate"],
-            questions=by_section[s["code"]],
+    sections = []
+    for s in definition["sections"]:
+        title, title_fallback = localized_with_fallback(s["title"], language)
+        intro, intro_fallback = localized_with_fallback(s.get("intro"), language)
+        sections.append(
+            SectionView(
+                code=s["code"],
+                title=title,
+                intro=intro,
+                mandate=s["mandate"],
+                questions=by_section[s["code"]],
+                title_fallback=title_fallback,
+                intro_fallback=intro_fallback,
+            )
         )
-        for s in definition["sections"]
-    ]
+    return sections
 
 
 def instrument_versions_diff(old: dict, new: dict) -> dict:

@@ -16,7 +16,17 @@ from portal.selectors import respondents_for_user
 from portal.views import secretariat_required
 from questionnaires import selectors, services
 from questionnaires.forms import ApproveForm, CirculateForm, CommentForm, CycleForm
-from questionnaires.models import InstrumentVersion
+from questionnaires.models import InstrumentVersion, localized_with_fallback
+
+# The instruments' languages, each named in itself (codes as in the definition files).
+INSTRUMENT_LANGUAGE_NAMES = [
+    ("ar", "العربية", "ar"),
+    ("zh", "中文", "zh-hans"),
+    ("en", "English", "en"),
+    ("fr", "Français", "fr"),
+    ("ru", "Русский", "ru"),
+    ("es", "Español", "es"),
+]
 
 
 def _language(request: HttpRequest) -> str:
@@ -24,7 +34,7 @@ def _language(request: HttpRequest) -> str:
     from django.conf import settings
 
     wanted = request.GET.get("lang", "")
-    return wanted if wanted in settings.INSTRUMENT_LANGUAGES else (get_language() or "en")
+    return wanted if wanted in settings.INSTRUMENT_LANGUAGES else (get_language() or "en").split("-")[0]
 
 
 @secretariat_required
@@ -56,6 +66,8 @@ def instrument_version_detail(request: HttpRequest, code: str, number: int) -> H
             "version": version,
             "sections": selectors.questionnaire_view(version.definition, language),
             "language": language,
+            "instrument_languages": INSTRUMENT_LANGUAGE_NAMES,
+            "description": localized_with_fallback(version.definition.get("description"), language),
             "comment_respondents": comment_respondents,
             "comments_by_question": comments_by_question,
             "circulate_form": CirculateForm(),
@@ -179,6 +191,7 @@ def cycle_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "version": cycle.instrument_version,
             "sections": selectors.questionnaire_view(cycle.instrument_version.definition, language),
             "language": language,
+            "instrument_languages": INSTRUMENT_LANGUAGE_NAMES,
             "respondent_counts": selectors.cycle_respondent_counts(cycle=cycle)
             if request.user.is_secretariat
             else None,

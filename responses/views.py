@@ -26,6 +26,7 @@ from portal.selectors import respondents_for_user
 from portal.views import secretariat_required
 from questionnaires.answers import is_empty
 from questionnaires.definition import iter_questions, questions_by_code
+from questionnaires.models import localized_with_fallback
 from questionnaires.selectors import cycle_get_for_user, cycles_for_user, questionnaire_view
 from responses import forms, permissions, receipts, selectors, services
 from responses.diff import versions_diff
@@ -254,7 +255,7 @@ def _form_page(
         "progress": forms.progress_of(iter_questions(definition), values),
         "carried": any(a.carried_forward for a in drafts.values()),
         "open_threads": _open_threads(threads, sections),
-        "description": definition.get("description", {}),
+        "description": localized_with_fallback(definition.get("description")),
         "editing": True,
         "reply_form": forms.ReplyForm(),
         **_actions(request.user, response),

@@ -19,6 +19,11 @@ from responses import services as response_services
 PASSWORD = "a long test passphrase 2026"
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: they are the slowest and start their own servers."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.fspath))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # Instruments are reference data every test may need; load them once per test database.
