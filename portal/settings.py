@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responses.tasks.send_deadline_reminders",
         "schedule": 24 * 3600,
     },
+    "reconcile-stuck-reports": {
+        "task": "reports.tasks.reconcile_stuck_reports",
+        "schedule": 300,
+    },
 }
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
