@@ -126,9 +126,9 @@ def _report(report_id: int) -> Report:
 
 def _publish_to(url: str) -> None:
     """Point this process's Celery publisher at another broker (its connection pool anew)."""
-    from portal.celery import app
-
     from kombu import pools
+
+    from portal.celery import app
 
     pools.reset()  # kombu's registry of connection and producer pools
     app._pool = None
