@@ -67,12 +67,17 @@ class StaticFilesOnly(URLFetcher):
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
 
 
+def document_html(*, template: str, data: dict) -> str:
+    """The document as HTML, in its language (right to left for Arabic)."""
+    with translation.override(data["language"]):
+        return render_to_string(template, {"doc": data})
+
+
 def pdf_write(
     *, template: str, data: dict, filename: str, fetcher: StaticFilesOnly | None = None
 ) -> Rendered:
     """Render ``template`` with ``data`` and lay it out as a PDF/UA document."""
-    with translation.override(data["language"]):
-        html = render_to_string(template, {"doc": data})
+    html = document_html(template=template, data=data)
     fetcher = fetcher or StaticFilesOnly()
     document = HTML(string=html, base_url=PDF_STATIC_DIR.as_uri() + "/", url_fetcher=fetcher).render(
         pdf_variant=PDF_VARIANT
