@@ -1,7 +1,6 @@
 """The API's people are those of tests/conftest.py; each reaches the API with a token
 (``api_for(person)``) or a signed-in session (``api_for(person, session=True)``)."""
 
-import datetime
 
 import pytest
 from django.core.cache import cache
@@ -9,8 +8,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from portal.models import Respondent
-from questionnaires import services as questionnaire_services
-from questionnaires.models import InstrumentVersion
 from responses import services
 from tests.api.helpers import complete_answers
 
@@ -37,36 +34,12 @@ def api_for(db):
     return client
 
 
-@pytest.fixture
-def open_cycle(secadmin):
-    version = InstrumentVersion.objects.get(instrument__code="1997-34", number=1)
-    cycle = questionnaire_services.cycle_create(
-        slug="api-1997-34",
-        title="Implementation of the Declaration",
-        instrument_version=version,
-        session_number=8,
-        session_year=1999,
-        document_symbol="E/CN.15/1999/3",
-        opens_on=datetime.date(2026, 1, 1),
-        deadline=datetime.date(2027, 1, 1),
-        user=secadmin,
-    )
-    return questionnaire_services.cycle_open(cycle=cycle, user=secadmin, notify=False)
-
-
-@pytest.fixture
-def france():
-    return Respondent.objects.get(code="FRA")
+# open_cycle, france and response_fra come from tests/conftest.py.
 
 
 @pytest.fixture
 def kenya():
     return Respondent.objects.get(code="KEN")
-
-
-@pytest.fixture
-def response_fra(open_cycle, france, corr_fra):
-    return services.response_start(cycle=open_cycle, respondent=france, user=corr_fra)
 
 
 @pytest.fixture

@@ -9,21 +9,7 @@ from questionnaires.models import Cycle, InstrumentVersion
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def open_cycle(secadmin):
-    version = InstrumentVersion.objects.get(instrument__code="1997-34", number=1)
-    cycle = services.cycle_create(
-        slug="demo-1997-34",
-        title="Implementation of the Declaration",
-        instrument_version=version,
-        session_number=8,
-        session_year=1999,
-        document_symbol="E/CN.15/1999/3",
-        opens_on=datetime.date(2026, 1, 1),
-        deadline=datetime.date(2027, 1, 1),
-        user=secadmin,
-    )
-    return services.cycle_open(cycle=cycle, user=secadmin, notify=False)
+# open_cycle comes from tests/conftest.py.
 
 
 def test_a_correspondent_reads_the_questionnaire_in_english_and_french(client_for, corr_fra, open_cycle):
