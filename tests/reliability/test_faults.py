@@ -179,3 +179,33 @@ def test_the_broker_down_when_a_report_is_asked_for_queues_it_and_it_completes_l
     finally:
         _stop(worker)
     assert Report.objects.filter(cycle=cycle, status="done").count() == 1
+
+
+def test_tasks_delivered_again_have_their_effects_once(people, broker, tmp_path):
+    """A broker that delivers a message again (after its visibility timeout, or because the
+    first worker died after doing the work) finds the work done and changes nothing."""
+    from reports.tasks import compile_report, finalize_report, render_document
+
+    cycle = build_cycle(people=people, codes=["FRA", "KEN"], slug="fault-redelivery")
+    worker = _start_worker(broker, str(tmp_path), "once")
+    try:
+        report = report_services.report_request(cycle=cycle, user=people["reviewer"])
+        _wait_for(lambda: _report(report.pk).status == "done", 180, "the compile")
+        done = _report(report.pk)
+        before = sorted(done.documents.values_list("symbol", "sha256", "file"))
+        log_before = done.log
+        # Every message of the compile, delivered once more.
+        compile_report.delay(report.pk)
+        for document_id in done.documents.values_list("pk", flat=True):
+            render_document.delay(document_id)
+        finalize_report.delay(report.pk)
+        time.sleep(8)  # the worker has long consumed them: each finds its work done
+        _wait_for(lambda: not redis.Redis.from_url(broker).llen("reports"), 30, "the queue to drain")
+    finally:
+        _stop(worker)
+    after = _report(report.pk)
+    assert after.status == "done"
+    assert sorted(after.documents.values_list("symbol", "sha256", "file")) == before
+    assert Report.objects.filter(cycle=cycle).count() == 1
+    assert after.finished_at == done.finished_at and after.sha256 == done.sha256
+    assert after.log.count("done") == log_before.count("done")
