@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -259,16 +260,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--long-words", type=int, default=220, help="Upper length of long answers, in words.")
-    parser.add_argument("--keep-db", action="store_true", help="Keep the benchmark database afterwards.")
+    parser.add_argument(
+        "--keep-db", action="store_true", help="Keep the benchmark database and documents afterwards."
+    )
     options = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL")
     if not base_url or not os.environ.get("CELERY_BROKER_URL"):
         raise SystemExit("Set DATABASE_URL and CELERY_BROKER_URL (the benchmark uses its own database).")
     url, name = bench_database(base_url)
+    scratch = Path(tempfile.mkdtemp(prefix="report-bench-"))
     env = {
         **os.environ,
         "DATABASE_URL": url,
+        "MEDIA_ROOT": str(scratch / "media"),  # the documents, kept out of the development media
         "DEBUG": os.environ.get("DEBUG", "True"),
         "EMAIL_URL": "dummymail://",
         "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -297,9 +302,8 @@ def main() -> None:
             connection.default_channel.queue_purge("reports")
         except Exception:  # noqa: S110 (never declared: nothing to purge)
             pass
-    logs = Path(tempfile.mkdtemp(prefix="report-bench-"))
-    print(f"Workers' logs: {logs}", flush=True)
-    workers = Workers(options.workers, env, logs)
+    print(f"Workers' logs and the documents: {scratch}", flush=True)
+    workers = Workers(options.workers, env, scratch)
     try:
         workers.wait_ready(app)
         load_before = os.getloadavg()[0]
@@ -319,6 +323,7 @@ def main() -> None:
 
             connections.close_all()
             recreate_database(base_url, name, drop_only=True)
+            shutil.rmtree(scratch / "media", ignore_errors=True)
 
     serial_sum = sum(serial.values())
     ratio = full_wall / (serial_sum / options.workers)

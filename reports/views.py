@@ -23,6 +23,7 @@ from portal.request import client_ip
 from portal.views import secretariat_required
 from questionnaires.selectors import cycle_get_for_user
 from reports import selectors, services
+from reports.documents.common import session_ordinal
 from reports.forms import CompileForm, ConclusionsForm
 from reports.renderers.exports import answers_csv, answers_xlsx
 
@@ -42,7 +43,14 @@ def report_list(request: HttpRequest) -> HttpResponse:
     for report in selectors.published_reports(user=request.user):
         cycle = report.cycle
         key = (cycle.session_year, cycle.session_number)
-        sessions.setdefault(key, {"number": cycle.session_number, "year": cycle.session_year, "reports": []})
+        sessions.setdefault(
+            key,
+            {
+                "title": session_ordinal(cycle.session_number, get_language() or "en"),
+                "year": cycle.session_year,
+                "reports": [],
+            },
+        )
         sessions[key]["reports"].append(report)
     return render(request, "reports/report_list.html", {"sessions": list(sessions.values())})
 

@@ -38,7 +38,7 @@ from questionnaires.definition import canonical_json
 from questionnaires.models import Cycle
 from reports import documents, selectors
 from reports.inputs import inputs_sha256
-from reports.models import CycleConclusions, Report, ReportDocument, document_path
+from reports.models import Report, ReportDocument, document_path
 from reports.renderers import render_document
 from responses.selectors import latest_accepted_versions
 
@@ -73,7 +73,7 @@ def report_request(
     if user is not None and not user.is_secretariat:
         raise PermissionDenied(_("Only the secretariat compiles reports."))
     if language not in dict(settings.LANGUAGES):
-        raise ApplicationError(_("Reports are compiled in English or French."), code="language")
+        raise ApplicationError(_("Choose one of the portal's languages for the report."), code="language")
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     busy = _("A report of this cycle is being compiled; wait until it is done.")
     if Report.objects.active().filter(cycle=cycle).exists():
@@ -131,8 +131,7 @@ def report_start(*, report_id: int) -> Plan | None:
             report = Report.objects.select_for_update().get(pk=report_id)
             if report.status != S.RUNNING:
                 return None
-            existing = {d.position: d for d in report.documents.all()}
-            if not existing:
+            if not report.documents.exists():  # a retry keeps the documents planned (and stored)
                 main_symbol = report.cycle.document_symbol
                 ReportDocument.objects.create(
                     report=report,
@@ -175,9 +174,7 @@ def _collect(report: Report) -> None:
         ),
         key=lambda v: v["respondent"],
     )
-    report.conclusions = (
-        CycleConclusions.objects.filter(cycle=cycle).values_list("text", flat=True).first() or ""
-    )
+    report.conclusions = selectors.cycle_conclusions(cycle=cycle)
     report.log = _log_line(
         f"collected {len(report.versions)} accepted versions as of {report.cutoff.isoformat()};"
         f" instrument {cycle.instrument_version}"

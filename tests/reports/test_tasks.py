@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 
+import kombu.pools
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -23,6 +24,9 @@ def private_reports_queue():
     """Route the reports tasks to a queue of this test's own, so that no other worker on the
     same broker (another test session's, an end-to-end portal's) takes its messages."""
     queue = f"reports-test-{uuid.uuid4().hex[:12]}"
+    # A publisher of its own too: an earlier test may have closed the shared connection pools.
+    app.amqp._producer_pool = None
+    kombu.pools.reset()
     routes = app.conf.task_routes
     app.conf.task_routes = {"reports.tasks.*": {"queue": queue}}
     app.amqp.flush_routes()

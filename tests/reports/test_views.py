@@ -117,7 +117,7 @@ def test_it_lists_published_reports_by_session_for_commission_members(
         response = client.get(reverse("reports:report_list"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Session 8 (1999)" in html
+    assert "Eighth session (1999)" in html
     published_document = published.documents.get()
     assert (
         reverse("reports:document_download", args=[published_document.pk, published_document.filename])

@@ -58,6 +58,8 @@ class Command(BaseCommand):
             report = services.report_compile_now(report=report)
         except ApplicationError as error:
             raise CommandError(str(error.message)) from error
+        except Exception as error:  # recorded on the report as its error by the service
+            raise CommandError(f"The compile failed: {type(error).__name__}: {error}") from error
         for document in report.documents.order_by("position"):
             target = output / document.filename
             with document.file.open("rb") as source:
