@@ -76,6 +76,18 @@ def commission(people):
     return people["commission"]
 
 
+def database_url(database: str) -> str:
+    """A DATABASE_URL for ``database`` on the server the tests use (TCP or a socket), for the
+    processes they start: workers, a live portal, the restore check."""
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    host = params.get("host") or ""
+    if host.startswith("/"):
+        return f"postgres:///{database}?host={host}&user={params.get('user', '')}"
+    return f"postgres://{params.get('user', '')}@{host}:{params.get('port') or 5432}/{database}"
+
+
 def verified_second_factor(client, person) -> None:
     """Mark the client's session as having passed the second factor with a confirmed TOTP
     device, as the verify page does (tests of that page use the real codes)."""

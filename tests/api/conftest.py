@@ -1,7 +1,6 @@
 """The API's people are those of tests/conftest.py; each reaches the API with a token
 (``api_for(person)``) or a signed-in session (``api_for(person, session=True)``)."""
 
-
 import pytest
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import connection
 from psycopg2 import sql
 
+from tests.conftest import database_url
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
@@ -29,14 +31,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _url_for(database: str) -> str:
-    params = connection.get_connection_params()
-    host = params.get("host") or ""
-    if host.startswith("/"):
-        return f"postgres:///{database}?host={host}&user={params.get('user', '')}"
-    return f"postgres://{params.get('user', '')}@{host}:{params.get('port') or 5432}/{database}"
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +47,7 @@ def live_portal(django_db_setup, django_db_blocker, tmp_path_factory):
     environment = {
         **os.environ,
         "DEBUG": "True",
-        "DATABASE_URL": _url_for(database),
+        "DATABASE_URL": database_url(database),
         "MEDIA_ROOT": str(media),
         "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
         "AXES_FAILURE_LIMIT": "50",

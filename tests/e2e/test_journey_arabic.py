@@ -35,7 +35,5 @@ def test_a_correspondent_works_in_arabic(new_page):
     page.reload()
     expect(page.locator("[id='f-contact.3.person']")).to_have_value("جوليان برنار")
     # Right to left: the question's text starts at the right edge of its box.
-    direction = page.locator("[id='q-contact.3.person']").evaluate(
-        "e => getComputedStyle(e).direction"
-    )
+    direction = page.locator("[id='q-contact.3.person']").evaluate("e => getComputedStyle(e).direction")
     assert direction == "rtl"

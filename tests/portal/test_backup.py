@@ -12,18 +12,11 @@ from psycopg2 import sql
 from portal.backup import media_extract
 from responses import services
 from responses.models import ResponseVersion
+from tests.conftest import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 RESTORED = f"portal_restore_check_{os.getpid()}"  # one per test process
-
-
-def _url_for(database: str) -> str:
-    params = connection.get_connection_params()
-    host = params.get("host") or ""
-    if host.startswith("/"):
-        return f"postgres:///{database}?host={host}&user={params.get('user', '')}"
-    return f"postgres://{params.get('user', '')}@{host}:{params.get('port') or 5432}/{database}"
 
 
 def test_a_backup_restores_and_every_version_verifies(filled_fra, corr_fra, reviewer, tmp_path, settings):
@@ -55,7 +48,7 @@ def test_a_backup_restores_and_every_version_verifies(filled_fra, corr_fra, revi
         from portal.backup import database_restore
 
         database_restore(dump, RESTORED)
-        environment = {**os.environ, "DEBUG": "True", "DATABASE_URL": _url_for(RESTORED)}
+        environment = {**os.environ, "DEBUG": "True", "DATABASE_URL": database_url(RESTORED)}
         result = subprocess.run(
             [sys.executable, "manage.py", "verify_history"],
             env=environment,

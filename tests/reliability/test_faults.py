@@ -17,6 +17,7 @@ from django.db import connection
 
 from reports import services as report_services
 from reports.models import Report
+from tests.conftest import database_url
 from tests.reports.conftest import build_cycle
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.worker]
@@ -28,15 +29,6 @@ def _broker_url() -> str:
     if not url.startswith("redis://"):
         pytest.skip("these fault tests need a Redis broker (CELERY_BROKER_URL=redis://…)")
     return url
-
-
-def _database_url() -> str:
-    params = connection.get_connection_params()
-    host = params.get("host") or ""
-    name = connection.settings_dict["NAME"]
-    if host.startswith("/"):
-        return f"postgres:///{name}?host={host}&user={params.get('user', '')}"
-    return f"postgres://{params.get('user', '')}@{host}:{params.get('port') or 5432}/{name}"
 
 
 @pytest.fixture
@@ -52,7 +44,7 @@ def _start_worker(broker_url: str, media: str, name: str) -> subprocess.Popen:
     environment = {
         **os.environ,
         "DEBUG": "True",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
         "CELERY_BROKER_URL": broker_url,
         # A short visibility timeout stands in for "the broker notices the lost worker".
         "CELERY_VISIBILITY_TIMEOUT": "5",
