@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from portal import two_factor, views
 
+handler500 = "portal.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

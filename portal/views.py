@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -43,6 +46,49 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         get_user_model().objects.filter(pk=request.user.pk).update(language=language)
+    return response
+
+
+# Seconds a client is asked to wait before trying again while the database is unreachable.
+RETRY_AFTER_SECONDS = 5
+
+
+def _database_unreachable(error: BaseException | None) -> bool:
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    # libpq reports a connection cut mid-query ("server closed the connection unexpectedly")
+    # as a bare DatabaseError at times. Unlike an error of the query itself (integrity, data,
+    # a bug), it carries no SQLSTATE: the server never answered.
+    return isinstance(error, DatabaseError) and getattr(error.__cause__, "pgcode", "") is None
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. An unreachable database (restarted, failed over, out of connections) is
+    not a bug of the request: it answers 503 with Retry-After, so that the questionnaire page
+    and API clients try again and nothing typed is lost. Anything else stays a 500. Renders
+    without context processors and without the session: both may need the database."""
+    from portal.api import error_body
+
+    unavailable = _database_unreachable(sys.exc_info()[1])
+    status = 503 if unavailable else 500
+    if unavailable:
+        code = "unavailable"
+        message = _("The portal is briefly unavailable. Please try again in a moment.")
+    else:
+        code = "server_error"
+        message = _(
+            "Something went wrong on our side. Please try again later; if it persists, "
+            "contact the secretariat."
+        )
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(error_body(code=code, message=message), status=status)
+    elif "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse({"error": str(message), "code": code}, status=status)
+    else:
+        html = loader.render_to_string("500.html", {"status": status, "message": message})
+        response = HttpResponse(html, status=status)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 

@@ -117,6 +117,23 @@ def live_portal(django_db_setup, django_db_blocker, tmp_path_factory):
             )
 
 
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, quiet (no background traffic)."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
+
+
 @pytest.fixture(scope="module")
 def browser():
     # Playwright's sync API runs an event loop in this thread while the browser is open, and
@@ -126,19 +143,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
     if previous is None:
