@@ -51,6 +51,9 @@ class Response(models.Model):
         _("draft revision"), default=0, help_text=_("Concurrency token: grows with every save.")
     )
     latest_version_number = models.PositiveIntegerField(default=0)
+    # The version the secretariat last accepted. It stays while a later submission is being
+    # reviewed, so the reply stays in reports and search until that one is accepted in turn.
+    accepted_version_number = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)

@@ -127,15 +127,14 @@ def _entries(
 
 @transaction.atomic
 def search_index_response(*, response: Response) -> int:
-    """Replace the response's entries with those of its latest version when it is accepted;
-    remove them otherwise. Returns the number of entries written."""
+    """Replace the response's entries with those of the version the secretariat last
+    accepted; remove them if none was. Returns the number of entries written."""
     AnswerSearchEntry.objects.filter(response_id=response.pk).delete()
-    if response.status != Response.Status.ACCEPTED:
+    if response.accepted_version_number is None:
         return 0
     version = (
-        ResponseVersion.objects.filter(response_id=response.pk)
+        ResponseVersion.objects.filter(response_id=response.pk, number=response.accepted_version_number)
         .select_related("instrument_version")
-        .order_by("-number")
         .first()
     )
     if version is None:
@@ -147,13 +146,10 @@ def search_index_response(*, response: Response) -> int:
 
 @transaction.atomic
 def search_reindex() -> int:
-    """Rebuild the whole index from the latest version of every accepted response."""
+    """Rebuild the whole index from the accepted version of every response."""
     AnswerSearchEntry.objects.all().delete()
     versions = list(
-        ResponseVersion.objects.filter(response__status=Response.Status.ACCEPTED)
-        .order_by("response_id", "-number")
-        .distinct("response_id")
-        .select_related("response")
+        ResponseVersion.objects.filter(number=F("response__accepted_version_number")).select_related("response")
     )
     definitions = dict(
         InstrumentVersion.objects.filter(pk__in={v.instrument_version_id for v in versions}).values_list(
@@ -232,10 +228,10 @@ class AnswerSearchForm(forms.Form):
 
 def answer_search(*, words: str, cycle: str = "", section: str = "", group: str = "") -> QuerySet:
     """Entries matching ``words`` (web-search syntax: "quoted phrases", or, -excluded), best
-    first, filtered by cycle slug, '<instrument>:<section>' and regional group. Only
-    accepted responses: an index entry of a response taken back into review is ignored."""
+    first, filtered by cycle slug, '<instrument>:<section>' and regional group. The index
+    holds accepted versions only (see ``search_index_response``)."""
     query = SearchQuery(words, config=SEARCH_CONFIG, search_type="websearch")
-    entries = AnswerSearchEntry.objects.filter(vector=query, response__status=Response.Status.ACCEPTED)
+    entries = AnswerSearchEntry.objects.filter(vector=query)
     if cycle:
         entries = entries.filter(cycle__slug=cycle)
     if section:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from portal.models import User
@@ -35,9 +35,11 @@ def version_get(*, response: Response, number: int) -> ResponseVersion:
 
 
 def latest_accepted_versions(*, cycle: Cycle, cutoff=None) -> list[ResponseVersion]:
-    """The latest version of each accepted response of the cycle, as of ``cutoff``."""
+    """The version of each response of the cycle that the secretariat last accepted (as of
+    ``cutoff``): a reply amended after its acceptance keeps its accepted version in until
+    the amendment is accepted too."""
     versions = ResponseVersion.objects.filter(
-        response__cycle=cycle, response__status=Response.Status.ACCEPTED
+        response__cycle=cycle, number__lte=F("response__accepted_version_number")
     )
     if cutoff is not None:
         versions = versions.filter(created_at__lte=cutoff)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -161,7 +162,7 @@ def draft_carry_forward(*, response: Response, user: User) -> int:
     source = (
         ResponseVersion.objects.filter(
             response__respondent=response.respondent,
-            response__status=Response.Status.ACCEPTED,
+            number=F("response__accepted_version_number"),
         )
         .exclude(response__cycle=response.cycle)
         .order_by("-created_at")

@@ -164,7 +164,12 @@ def response_accept(*, response: Response, user: User, ip_address: str | None = 
             _("The correspondents have an amendment draft open; wait for their submission."),
             code="draft_open",
         )
-    _transition(response, S.ACCEPTED, accepted_at=timezone.now())
+    _transition(
+        response,
+        S.ACCEPTED,
+        accepted_at=timezone.now(),
+        accepted_version_number=response.latest_version_number,
+    )
     response.threads.filter(status=ClarificationThread.Status.OPEN).update(
         status=ClarificationThread.Status.RESOLVED, resolved_by=user, resolved_at=timezone.now()
     )
@@ -238,8 +243,13 @@ def secretariat_amendment_create(
         reason=reason,
     )
     response.updated_at = response.last_activity_at = timezone.now()
-    response.save(update_fields=["latest_version_number", "updated_at", "last_activity_at"])
-    search_index_response(response=response)  # re-indexed if accepted
+    fields = ["latest_version_number", "updated_at", "last_activity_at"]
+    if response.status == S.ACCEPTED:
+        # The secretariat's own amendment of an accepted reply is what it accepts.
+        response.accepted_version_number = version.number
+        fields.append("accepted_version_number")
+    response.save(update_fields=fields)
+    search_index_response(response=response)
     audit_record(
         actor=user,
         action="response.secretariat_amendment",

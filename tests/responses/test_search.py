@@ -272,12 +272,28 @@ def test_it_refuses_an_unknown_filter(client_for, reviewer, world):
 # --- Keeping the index current ----------------------------------------------------------
 
 
-def test_it_forgets_a_response_resubmitted_after_acceptance(client_for, reviewer, corr_fra, accepted_fra):
+def test_an_amendment_under_review_leaves_the_accepted_answers_searchable(
+    client_for, reviewer, accepted_fra, corr_fra
+):
+    """Until the amendment is accepted, search shows what the secretariat accepted."""
     services.response_amend(response=accepted_fra, user=corr_fra)
+    accepted_fra.refresh_from_db()
+    services.draft_save(
+        response=accepted_fra,
+        user=corr_fra,
+        answers={"a.1.organized_crime_summary": "Surrender procedures under the new code."},
+        base_revision=accepted_fra.draft_revision,
+    )
     services.response_submit(response=accepted_fra, user=corr_fra)
     accepted_fra.refresh_from_db()
     assert accepted_fra.status == Response.Status.RESUBMITTED
-    assert client_for(reviewer).get(SEARCH, {"q": "extradition"}).context["results"] == []
+    client = client_for(reviewer)
+    summary = [("FRA", "test-1997-34", "a.1.organized_crime_summary")]
+    assert found(client.get(SEARCH, {"q": "extradition"})) == summary
+    assert found(client.get(SEARCH, {"q": "surrender"})) == []
+    accept(accepted_fra, reviewer)
+    assert found(client.get(SEARCH, {"q": "extradition"})) == []
+    assert found(client.get(SEARCH, {"q": "surrender"})) == summary
 
 
 def test_it_indexes_the_latest_version_again_on_acceptance(client_for, reviewer, corr_fra, accepted_fra):

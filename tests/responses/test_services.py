@@ -288,3 +288,37 @@ def test_amending_maps_answers_and_reports_new_and_gone_questions(filled_fra, co
     assert outcome == {"from_version": 1, "new_questions": [], "gone_questions": []}
     with pytest.raises(ApplicationError):
         services.response_amend(response=filled_fra, user=corr_fra)
+
+
+def test_the_report_takes_the_accepted_version_while_an_amendment_is_reviewed(filled_fra, corr_fra, reviewer):
+    from responses.selectors import latest_accepted_versions
+
+    cycle = filled_fra.cycle
+    assert latest_accepted_versions(cycle=cycle) == []  # nothing accepted yet
+    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_accept(response=filled_fra, user=reviewer)
+    assert [v.number for v in latest_accepted_versions(cycle=cycle)] == [1]
+
+    services.response_amend(response=filled_fra, user=corr_fra)
+    filled_fra.refresh_from_db()
+    services.draft_save(
+        response=filled_fra,
+        user=corr_fra,
+        answers={"contact.1.authority": "Ministry of Justice"},
+        base_revision=filled_fra.draft_revision,
+    )
+    services.response_submit(response=filled_fra, user=corr_fra)
+    filled_fra.refresh_from_db()
+    assert filled_fra.status == Response.Status.RESUBMITTED
+    assert [v.number for v in latest_accepted_versions(cycle=cycle)] == [1]  # not dropped
+
+    services.response_accept(response=filled_fra, user=reviewer)
+    assert [v.number for v in latest_accepted_versions(cycle=cycle)] == [2]
+    # The secretariat's amendment of an accepted reply is the accepted text from then on.
+    services.secretariat_amendment_create(
+        response=filled_fra,
+        user=reviewer,
+        answers={"contact.1.authority": "Ministry of Justice (France)"},
+        reason="Official name of the authority.",
+    )
+    assert [v.number for v in latest_accepted_versions(cycle=cycle)] == [3]
