@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import selectors, services
-from portal.errors import ApplicationError
+from portal.errors import ApplicationError, PermissionDenied
 from portal.forms import DesignateCorrespondentForm, FocalPointForm, ProfileForm, RespondentFilterForm
 from portal.home import home_sections
 from portal.models import Designation
@@ -35,6 +35,21 @@ def secretariat_required(view):
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
+
+
+def run_service(request: HttpRequest, service, *, success: str, **kwargs):
+    """Run one service for a page: its result, with ``success`` as a message. A refusal of the
+    person (PermissionDenied) is a 403; any other rule that refuses the action becomes an error
+    message and None, for the page to show where it was."""
+    try:
+        result = service(**kwargs)
+    except PermissionDenied as error:
+        raise DjangoPermissionDenied(str(error.message)) from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return None
+    messages.success(request, success)
+    return result
 
 
 @require_POST

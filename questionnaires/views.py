@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.errors import ApplicationError
 from portal.selectors import respondents_for_user
-from portal.views import secretariat_required
+from portal.views import run_service, secretariat_required
 from questionnaires import selectors, services
 from questionnaires.forms import ApproveForm, CirculateForm, CommentForm, CycleForm
 from questionnaires.models import InstrumentVersion, localized_with_fallback
@@ -104,7 +104,7 @@ def instrument_version_circulate(request: HttpRequest, code: str, number: int) -
     if not form.is_valid():
         messages.error(request, _("Give the date by which comments are due."))
     else:
-        _run(
+        run_service(
             request,
             services.instrument_version_circulate,
             version=version,
@@ -123,7 +123,7 @@ def instrument_version_approve(request: HttpRequest, code: str, number: int) -> 
     if not form.is_valid():
         messages.error(request, _("Name the Commission session that approved the version."))
     else:
-        _run(
+        run_service(
             request,
             services.instrument_version_approve,
             version=version,
@@ -147,7 +147,7 @@ def instrument_comment_add(request: HttpRequest, code: str, number: int) -> Http
         )
         if respondent is None:
             raise Http404
-        _run(
+        run_service(
             request,
             services.instrument_comment_add,
             version=version,
@@ -158,16 +158,6 @@ def instrument_comment_add(request: HttpRequest, code: str, number: int) -> Http
             success=_("Your comment has been recorded."),
         )
     return redirect("questionnaires:instrument_version_detail", code=code, number=number)
-
-
-def _run(request, service, *, success: str, **kwargs) -> bool:
-    try:
-        service(**kwargs)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 @login_required
@@ -228,7 +218,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cycle_open(request: HttpRequest, slug: str) -> HttpResponse:
     cycle = selectors.cycle_get_for_user(user=request.user, slug=slug)
-    _run(
+    run_service(
         request,
         services.cycle_open,
         cycle=cycle,
@@ -242,5 +232,7 @@ def cycle_open(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def cycle_close(request: HttpRequest, slug: str) -> HttpResponse:
     cycle = selectors.cycle_get_for_user(user=request.user, slug=slug)
-    _run(request, services.cycle_close, cycle=cycle, user=request.user, success=_("The cycle is closed."))
+    run_service(
+        request, services.cycle_close, cycle=cycle, user=request.user, success=_("The cycle is closed.")
+    )
     return redirect("questionnaires:cycle_detail", slug=slug)

@@ -149,7 +149,9 @@ def search_reindex() -> int:
     """Rebuild the whole index from the accepted version of every response."""
     AnswerSearchEntry.objects.all().delete()
     versions = list(
-        ResponseVersion.objects.filter(number=F("response__accepted_version_number")).select_related("response")
+        ResponseVersion.objects.filter(number=F("response__accepted_version_number")).select_related(
+            "response"
+        )
     )
     definitions = dict(
         InstrumentVersion.objects.filter(pk__in={v.instrument_version_id for v in versions}).values_list(

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.errors import ApplicationError, PermissionDenied
 from portal.request import client_ip
 from portal.selectors import respondents_for_user
-from portal.views import secretariat_required
+from portal.views import run_service, secretariat_required
 from questionnaires.answers import is_empty
 from questionnaires.definition import iter_questions, questions_by_code
 from questionnaires.models import localized_with_fallback
@@ -184,19 +184,6 @@ def _actions(user, response: Response) -> dict:
         "can_review": permissions.can_review(user, response),
         "can_acknowledge": permissions.can_acknowledge(user, response),
     }
-
-
-def _act(request: HttpRequest, service, *, success: str, **kwargs):
-    """Run one service for a page: its refusal becomes a 403, its other errors a message."""
-    try:
-        result = service(**kwargs)
-    except PermissionDenied as error:
-        raise DjangoPermissionDenied(str(error.message)) from error
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return None
-    messages.success(request, success)
-    return result
 
 
 def _to_question(response: Response, code: str) -> HttpResponse:
@@ -521,7 +508,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Ht
 def carried_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     response = selectors.response_get_for_user(user=request.user, pk=pk)
     code = request.POST.get("question", "")
-    _act(
+    run_service(
         request,
         services.draft_confirm_carried,
         response=response,
@@ -539,7 +526,7 @@ def carried_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def thread_reply(request: HttpRequest, pk: int, thread_id: int) -> HttpResponse:
     response = selectors.response_get_for_user(user=request.user, pk=pk)
     thread = get_object_or_404(response.threads, pk=thread_id)
-    _act(
+    run_service(
         request,
         services.clarification_reply,
         thread=thread,
@@ -555,7 +542,7 @@ def thread_reply(request: HttpRequest, pk: int, thread_id: int) -> HttpResponse:
 def thread_resolve(request: HttpRequest, pk: int, thread_id: int) -> HttpResponse:
     response = selectors.response_get_for_user(user=request.user, pk=pk)
     thread = get_object_or_404(response.threads, pk=thread_id)
-    _act(
+    run_service(
         request,
         services.clarification_resolve,
         thread=thread,
@@ -624,7 +611,7 @@ def response_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def response_amend(request: HttpRequest, pk: int) -> HttpResponse:
     response = selectors.response_get_for_user(user=request.user, pk=pk)
-    outcome = _act(
+    outcome = run_service(
         request,
         services.response_amend,
         response=response,
@@ -821,7 +808,7 @@ def _reviewable(request: HttpRequest, pk: int) -> Response:
 @require_POST
 def review_start(request: HttpRequest, pk: int) -> HttpResponse:
     response = selectors.response_get_for_user(user=request.user, pk=pk)
-    _act(
+    run_service(
         request,
         services.review_start,
         response=response,
@@ -836,7 +823,7 @@ def review_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
     response = selectors.response_get_for_user(user=request.user, pk=pk)
-    _act(
+    run_service(
         request,
         services.response_accept,
         response=response,

@@ -108,3 +108,25 @@ def test_a_correspondent_cannot_read_versions_not_circulated_or_used(client_for,
         reverse("questionnaires:instrument_version_detail", args=["2004-28-4", 1])
     )
     assert response.status_code == 404
+
+
+def test_a_comment_from_someone_who_may_not_comment_is_a_403_and_not_stored(
+    client_for, secadmin, reviewer, corr_fra
+):
+    from questionnaires.models import InstrumentComment
+    from tests.questionnaires.test_services import _draft_of
+
+    draft = _draft_of()
+    services.instrument_version_circulate(
+        version=draft, comments_due=datetime.date(2026, 12, 31), user=secadmin
+    )
+    url = reverse("questionnaires:instrument_comment_add", args=[draft.instrument.code, draft.number])
+    data = {
+        "respondent": "FRA",
+        "question_code": draft.questions.first().code,
+        "text": "Please define 'victim'.",
+    }
+    assert client_for(reviewer).post(url, data).status_code == 403  # the secretariat does not comment
+    assert not InstrumentComment.objects.exists()
+    assert client_for(corr_fra).post(url, data).status_code == 302
+    assert InstrumentComment.objects.get().respondent.code == "FRA"
