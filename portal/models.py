@@ -131,8 +131,12 @@ class Respondent(models.Model):
 
     @property
     def name(self) -> str:
-        """The name in the active language ("zh-hans" reads "zh"), falling back to English."""
-        language = (get_language() or "en").lower().split("-")[0]
+        """The name in the active language, falling back to English."""
+        return self.name_in(get_language() or "en")
+
+    def name_in(self, language: str) -> str:
+        """The name in ``language`` ("zh-hans" reads "zh"), falling back to English."""
+        language = language.lower().split("-")[0]
         if language == "en":
             return self.name_en
         if language == "fr":

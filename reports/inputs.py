@@ -4,6 +4,7 @@ used), and the fingerprint that makes equal inputs recognizable (same inputs, sa
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -44,26 +45,34 @@ class Reply:
         return _("%(name)s (version %(number)d)") % {"name": self.respondent_name, "number": self.number}
 
 
+def collation_key(name: str) -> str:
+    """Alphabetical order of names in Latin, Cyrillic or Arabic script: case and diacritics
+    (accents, hamza) are ignored, as in the lists of United Nations documents."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
 def replies_from_versions(versions, *, language: str) -> list[Reply]:
-    """Replies in the order of the report: by respondent name in the report's language."""
-    replies = [
-        Reply(
+    """Replies in the order of the report: by respondent name in the report's language
+    (Chinese follows the English order: no pinyin or stroke collation is available here)."""
+    keyed = []
+    for v in versions:
+        respondent = v.response.respondent
+        reply = Reply(
             version_id=v.pk,
-            respondent_code=v.response.respondent.code,
-            respondent_name=v.response.respondent.name_fr
-            if language.startswith("fr")
-            else v.response.respondent.name_en,
-            respondent_kind=v.response.respondent.kind,
-            regional_group=v.response.respondent.regional_group,
+            respondent_code=respondent.code,
+            respondent_name=respondent.name_in(language),
+            respondent_kind=respondent.kind,
+            regional_group=respondent.regional_group,
             number=v.number,
             version_kind=v.kind,
             created_at=v.created_at,
             sha256=v.sha256,
             answers=v.answers,
         )
-        for v in versions
-    ]
-    return sorted(replies, key=lambda r: (r.respondent_name.casefold(), r.respondent_code))
+        order_name = respondent.name_en if language.lower().startswith("zh") else reply.respondent_name
+        keyed.append(((collation_key(order_name), respondent.code), reply))
+    return [reply for _key, reply in sorted(keyed, key=lambda item: item[0])]
 
 
 @cache

@@ -26,6 +26,9 @@ EXPECTED = {
 }
 
 
+# France's name in the reports' languages (Arabic is extracted in visual order: not compared).
+STATE_NAMES = {"en": "France", "fr": "France", "es": "Francia", "ru": "Франция", "zh-hans": "法国"}
+
 # fontconfig's language code for each script the default fonts may lack, and the Debian
 # package that brings a font for it (.ci/run installs both).
 FONT_PACKAGES = {"zh-hans": ("zh-cn", "fonts-noto-cjk"), "ar": ("ar", "fonts-noto-core")}
@@ -75,6 +78,8 @@ def test_it_compiles_the_report_in_each_official_language(
     if script:
         low, high = script.split("-")
         assert sum(low <= ch <= high for ch in text) > 50
+    if language in STATE_NAMES:  # the states that replied are named in the report's language
+        assert STATE_NAMES[language] in text
 
 
 def test_the_arabic_report_runs_right_to_left_and_the_others_left_to_right():
@@ -85,3 +90,19 @@ def test_the_arabic_report_runs_right_to_left_and_the_others_left_to_right():
     assert '<html lang="ar" dir="rtl">' in html
     html = document_html(template="reports/pdf/base.html", data={**data, "language": "fr"})
     assert '<html lang="fr" dir="ltr">' in html
+
+
+def test_names_sort_alphabetically_ignoring_case_accents_and_hamza():
+    from reports.inputs import collation_key
+
+    french = ["Zambie", "Égypte", "eswatini", "Afghanistan", "Érythrée", "Espagne"]
+    assert sorted(french, key=collation_key) == [
+        "Afghanistan",
+        "Égypte",
+        "Érythrée",
+        "Espagne",
+        "eswatini",
+        "Zambie",
+    ]
+    arabic = ["بلجيكا", "أفغانستان", "ألبانيا", "الأرجنتين"]  # Belgium, Afghanistan, Albania, Argentina
+    assert sorted(arabic, key=collation_key)[-1] == "بلجيكا"  # alif (with or without hamza) before ba
