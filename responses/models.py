@@ -109,6 +109,12 @@ class DraftAnswer(models.Model):
         return f"{self.response} {self.question_code}"
 
 
+class ResponseVersionQuerySet(models.QuerySet):
+    def accepted(self) -> ResponseVersionQuerySet:
+        """Of each response, the version the secretariat last accepted (none if it never did)."""
+        return self.filter(number=models.F("response__accepted_version_number"))
+
+
 class ResponseVersion(models.Model):
     """An immutable snapshot of a response's answers. Append-only in the database: a trigger
     refuses UPDATE and DELETE. Each respondent's versions form a SHA-256 hash chain."""
@@ -130,6 +136,8 @@ class ResponseVersion(models.Model):
     content_sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the answers alone."))
     previous_sha256 = models.CharField(max_length=64, blank=True)
     sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of this version, chained to the previous."))
+
+    objects = ResponseVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["response", "number"]

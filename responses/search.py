@@ -133,7 +133,8 @@ def search_index_response(*, response: Response) -> int:
     if response.accepted_version_number is None:
         return 0
     version = (
-        ResponseVersion.objects.filter(response_id=response.pk, number=response.accepted_version_number)
+        ResponseVersion.objects.filter(response_id=response.pk)
+        .accepted()
         .select_related("instrument_version")
         .first()
     )
@@ -148,11 +149,7 @@ def search_index_response(*, response: Response) -> int:
 def search_reindex() -> int:
     """Rebuild the whole index from the accepted version of every response."""
     AnswerSearchEntry.objects.all().delete()
-    versions = list(
-        ResponseVersion.objects.filter(number=F("response__accepted_version_number")).select_related(
-            "response"
-        )
-    )
+    versions = list(ResponseVersion.objects.accepted().select_related("response"))
     definitions = dict(
         InstrumentVersion.objects.filter(pk__in={v.instrument_version_id for v in versions}).values_list(
             "pk", "definition"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -160,10 +159,8 @@ def draft_carry_forward(*, response: Response, user: User) -> int:
     """Prefill empty draft answers from the respondent's latest accepted version in an
     earlier cycle, matched by question code; marked as carried until confirmed or edited."""
     source = (
-        ResponseVersion.objects.filter(
-            response__respondent=response.respondent,
-            number=F("response__accepted_version_number"),
-        )
+        ResponseVersion.objects.accepted()
+        .filter(response__respondent=response.respondent)
         .exclude(response__cycle=response.cycle)
         .order_by("-created_at")
         .first()
