@@ -91,15 +91,7 @@ def live_portal(django_db_setup, django_db_blocker, tmp_path_factory):
         ),
     ]
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2)  # noqa: S310 (our own loopback server)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
+    wait_healthy(base)
     try:
         yield {"url": base, "env": environment, "database": database}
     finally:
@@ -115,6 +107,19 @@ def live_portal(django_db_setup, django_db_blocker, tmp_path_factory):
             cursor.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
             )
+
+
+def wait_healthy(base: str, timeout: float = 60) -> None:
+    """Until the portal at ``base`` answers /healthz (which queries its database)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2)  # noqa: S310 (our own loopback server)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
 
 
 def launch_chromium(playwright):

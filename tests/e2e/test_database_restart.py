@@ -23,7 +23,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +35,7 @@ from django.test import Client
 
 from portal.backup import BIN, libpq_environment
 from questionnaires.definition import iter_questions
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM, _free_port, launch_chromium
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, _free_port, launch_chromium, wait_healthy
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.e2e]
 
@@ -198,20 +197,6 @@ def production_portal(private_postgres, tmp_path_factory):
         log.close()
 
 
-def _wait_healthy(base: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as reply:  # noqa: S310 (loopback)
-                if reply.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{base} did not become healthy")
-        time.sleep(0.3)
-
-
 def _dump_rows(target: Path) -> Path:
     """The rows of the test database (the migrations' bookkeeping aside)."""
     subprocess.run(
@@ -243,7 +228,7 @@ def restored(private_postgres, production_portal, response_fra, corr_fra, corr_f
     settings.SECRET_KEY = production_portal["secret_key"]
     cookies = {"corr_fra": _session_cookie(corr_fra), "corr_fra_2": _session_cookie(corr_fra_2)}
     private_postgres.load(_dump_rows(tmp_path / "portal.dump"))
-    _wait_healthy(production_portal["url"])
+    wait_healthy(production_portal["url"])
     return {"response": response_fra, "cookies": cookies, "base": production_portal["url"]}
 
 
