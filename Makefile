@@ -33,7 +33,7 @@ check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 stop:
-	-$(BIN)/python -c "import pgserver, pathlib; p = pathlib.Path('.data/pg'); p.exists() and pgserver.get_server(p, cleanup_mode='stop')"
+	-$(BIN)/python -c "from portal import embedded; embedded.stop()"
 
 clean: stop
 	rm -rf .data staticfiles

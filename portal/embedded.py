@@ -9,6 +9,8 @@ in a database of its own. Production always names its servers in the environment
 from __future__ import annotations
 
 import os
+import signal
+import time
 from functools import cache
 from pathlib import Path
 
@@ -50,3 +52,23 @@ def _ensure_database(server, name: str) -> None:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")  # noqa: S608  # nosec B608
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{name}";')
+
+
+def stop(timeout: float = 30) -> bool:
+    """Shut the embedded server down (PostgreSQL's fast shutdown: SIGINT to the postmaster),
+    whoever started it. pgserver itself stops a server only when the process asking is the
+    last one it knows of, which a killed web server or worker never unregisters from."""
+    pid_file = DATA_DIR / "pg" / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().split()[0])
+        os.kill(pid, signal.SIGINT)
+    except (OSError, ValueError, IndexError):
+        return False  # not running
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
