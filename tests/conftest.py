@@ -5,8 +5,6 @@
 - ``reviewer`` and ``secadmin``: the secretariat; ``commission``: a Commission member
 """
 
-import datetime
-
 import pytest
 
 from portal.demo import seed_people
@@ -15,6 +13,7 @@ from questionnaires import services as questionnaire_services
 from questionnaires.models import InstrumentVersion
 from questionnaires.services import instruments_load
 from responses import services as response_services
+from tests.dates import cycle_dates
 
 PASSWORD = "a long test passphrase 2026"
 
@@ -128,8 +127,7 @@ def open_cycle(secadmin):
         session_number=8,
         session_year=1999,
         document_symbol="E/CN.15/1999/3",
-        opens_on=datetime.date(2026, 1, 1),
-        deadline=datetime.date(2027, 1, 1),
+        **cycle_dates(),
         user=secadmin,
     )
     return questionnaire_services.cycle_open(cycle=cycle, user=secadmin, notify=False)

@@ -1,11 +1,11 @@
 """GET /api/v1/cycles/ and /api/v1/cycles/{slug}/, scoped by Cycle.objects.for_user."""
 
-import datetime
 
 import pytest
 
 from questionnaires import services
 from questionnaires.models import InstrumentVersion
+from tests.dates import cycle_dates
 
 CYCLES = "/api/v1/cycles/"
 
@@ -19,8 +19,7 @@ def cycle_in_preparation(secadmin):
         session_number=15,
         session_year=2006,
         document_symbol="E/CN.15/2006/13",
-        opens_on=datetime.date(2026, 1, 1),
-        deadline=datetime.date(2027, 1, 1),
+        **cycle_dates(),
         user=secadmin,
     )
 
@@ -37,7 +36,7 @@ def test_a_correspondent_sees_the_open_cycles_asking_them(
     assert item["instrument"] == "1997-34"
     assert item["instrument_version"] == 1
     assert item["status"] == "open"
-    assert item["deadline"] == "2027-01-01"
+    assert item["deadline"] == open_cycle.deadline.isoformat()
     assert api.get(f"{CYCLES}{cycle_in_preparation.slug}/").status_code == 404
 
 

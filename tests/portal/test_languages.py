@@ -9,7 +9,6 @@ The catalogues are read with the standard library only: a small .po reader, and
 from __future__ import annotations
 
 import ast
-import datetime
 import gettext
 import re
 from dataclasses import dataclass, field
@@ -26,8 +25,9 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 
 from portal.models import Respondent
-from questionnaires.models import InstrumentVersion, localized, localized_with_fallback
+from questionnaires.models import Cycle, InstrumentVersion, localized, localized_with_fallback
 from questionnaires.selectors import questionnaire_view
+from tests.dates import new_year_in_two_years
 
 pytestmark = pytest.mark.django_db
 
@@ -328,24 +328,28 @@ def test_it_ships_each_catalogue_compiled(language):
 
 # --- Dates, fallback and e-mail ------------------------------------------------------------
 
+# How 1 January of year {year} is written in each language.
 DEADLINES = {
-    "en": "Jan. 1, 2027",
-    "fr": "1 janvier 2027",
-    "es": "1 de enero de 2027",
-    "ru": "1 января 2027",
-    "zh-hans": "2027年1月1日",
+    "en": "Jan. 1, {year}",
+    "fr": "1 janvier {year}",
+    "es": "1 de enero de {year}",
+    "ru": "1 января {year}",
+    "zh-hans": "{year}年1月1日",
     "ar": "يناير",
 }
 
 
-def test_it_formats_dates_in_each_language(rendered_pages):
+def test_it_formats_dates_in_each_language(rendered_pages, filled_fra):
+    deadline = new_year_in_two_years()
+    Cycle.objects.filter(pk=filled_fra.cycle_id).update(deadline=deadline)
     rendered = rendered_pages(next(p for p in PAGES if p.name == "cycle-questionnaire"))
     for language, html in rendered.items():
         text = page_text(html)
         with translation.override(language):
-            expected = date_format(datetime.date(2027, 1, 1), "DATE_FORMAT")
+            expected = date_format(deadline, "DATE_FORMAT")
         assert expected in text, (language, expected)
-        assert DEADLINES[language] in text, (language, DEADLINES[language])
+        written = DEADLINES[language].format(year=deadline.year)
+        assert written in text, (language, written)
         if language != "en":
             assert "January" not in page_text(html, skip_english=True), language
 

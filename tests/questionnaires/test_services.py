@@ -1,4 +1,3 @@
-import datetime
 import json
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from portal.models import AuditEntry, Respondent
 from questionnaires import services
 from questionnaires.definition import INSTRUMENTS_DIR, DefinitionError, read_definition_file
 from questionnaires.models import Cycle, InstrumentVersion, Question
+from tests.dates import cycle_dates, days_from_today
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,7 @@ def test_a_draft_is_circulated_commented_and_approved(secadmin, corr_fra, corr_k
     draft.definition = {**draft.definition, "title": {"en": "Edited while draft", "fr": "Modifié"}}
     draft.save()  # a draft may still change
     services.instrument_version_circulate(
-        version=draft, comments_due=datetime.date(2026, 12, 31), user=secadmin
+        version=draft, comments_due=days_from_today(30), user=secadmin
     )
     france = Respondent.objects.get(code="FRA")
     question = draft.questions.first()
@@ -146,8 +146,7 @@ def _cycle(secadmin, version=None, **extra) -> Cycle:
         "session_number": 8,
         "session_year": 1999,
         "document_symbol": "E/CN.15/1999/99",
-        "opens_on": datetime.date(2026, 1, 1),
-        "deadline": datetime.date(2027, 12, 31),
+        **cycle_dates(),
         "user": secadmin,
     }
     fields.update(extra)
@@ -173,7 +172,7 @@ def test_a_cycle_uses_only_approved_versions(secadmin):
 
 def test_a_cycle_refuses_a_deadline_before_it_opens(secadmin):
     with pytest.raises(ApplicationError):
-        _cycle(secadmin, opens_on=datetime.date(2026, 5, 1), deadline=datetime.date(2026, 4, 1))
+        _cycle(secadmin, opens_on=days_from_today(30), deadline=days_from_today(-1))
 
 
 def test_opening_a_cycle_notifies_the_correspondents(secadmin, django_capture_on_commit_callbacks):

@@ -1,10 +1,10 @@
-import datetime
 
 import pytest
 from django.urls import reverse
 
 from questionnaires import services
 from questionnaires.models import Cycle, InstrumentVersion
+from tests.dates import cycle_dates, days_from_today
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,7 @@ def test_a_correspondent_does_not_see_a_cycle_in_preparation(client_for, corr_fr
         session_number=15,
         session_year=2006,
         document_symbol="E/CN.15/2006/13",
-        opens_on=datetime.date(2026, 1, 1),
-        deadline=datetime.date(2027, 1, 1),
+        **cycle_dates(),
         user=secadmin,
     )
     assert client_for(corr_fra).get(reverse("questionnaires:cycle_detail", args=["prep"])).status_code == 404
@@ -64,8 +63,8 @@ def test_an_administrator_creates_and_opens_a_cycle_in_the_portal(client_for, se
             "venue": "Vienna",
             "agenda_item": 6,
             "document_symbol": "E/CN.15/2007/11",
-            "opens_on": "2026-01-01",
-            "deadline": "2027-06-30",
+            "opens_on": days_from_today(-1).isoformat(),
+            "deadline": days_from_today(180).isoformat(),
         },
     )
     assert response.status_code == 302
@@ -82,8 +81,8 @@ def test_a_bad_cycle_form_keeps_the_input_and_explains(client_for, secadmin):
             "session_number": 16,
             "session_year": 2007,
             "document_symbol": "E/CN.15/2007/12",
-            "opens_on": "2026-06-01",
-            "deadline": "2026-01-01",
+            "opens_on": days_from_today(30).isoformat(),
+            "deadline": days_from_today(-120).isoformat(),
         },
     )
     assert response.status_code == 400
@@ -118,7 +117,7 @@ def test_a_comment_from_someone_who_may_not_comment_is_a_403_and_not_stored(
 
     draft = _draft_of()
     services.instrument_version_circulate(
-        version=draft, comments_due=datetime.date(2026, 12, 31), user=secadmin
+        version=draft, comments_due=days_from_today(30), user=secadmin
     )
     url = reverse("questionnaires:instrument_comment_add", args=[draft.instrument.code, draft.number])
     data = {

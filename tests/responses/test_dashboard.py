@@ -16,6 +16,7 @@ from questionnaires.models import Cycle
 from responses import charts, dashboard, services
 from responses.models import ClarificationThread, Response
 from tests.conftest import required_answers
+from tests.dates import new_year_in_two_years
 
 pytestmark = pytest.mark.django_db
 
@@ -323,9 +324,11 @@ def test_it_reports_the_reminders_the_mail_server_refused(
 def test_it_writes_each_reminder_in_its_recipients_language(reviewer, open_cycle, corr_ken, mailoutbox):
     corr_ken.language = "fr"
     corr_ken.save()
+    open_cycle.deadline = new_year_in_two_years()
+    open_cycle.save(update_fields=["deadline"])
     dashboard.reminders_send_now(cycle=open_cycle, user=reviewer)
     kenya = next(message for message in mailoutbox if message.to == ["corr-ken@demo.invalid"])
-    assert "1 janvier 2027" in kenya.body  # the deadline, written in French
+    assert f"1 janvier {open_cycle.deadline.year}" in kenya.body  # the deadline, written in French
 
 
 def test_it_sends_no_reminder_for_a_closed_cycle(client_for, secadmin, reviewer, open_cycle, mailoutbox):

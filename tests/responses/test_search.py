@@ -2,7 +2,6 @@
 the Commission member and anonymous visitors are refused. Data comes through the real
 services: a response is indexed when the secretariat accepts it."""
 
-import datetime
 
 import pytest
 from django.urls import reverse
@@ -14,6 +13,7 @@ from questionnaires.models import InstrumentVersion
 from responses import search, services
 from responses.models import AnswerSearchEntry, Response
 from tests.conftest import required_answers
+from tests.dates import cycle_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +48,7 @@ def other_cycle(secadmin):
         session_number=14,
         session_year=2005,
         document_symbol="E/CN.15/2005/TEST",
-        opens_on=datetime.date(2026, 1, 1),
-        deadline=datetime.date(2027, 1, 1),
+        **cycle_dates(),
         user=secadmin,
     )
     return questionnaire_services.cycle_open(cycle=cycle, user=secadmin, notify=False)

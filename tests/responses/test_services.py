@@ -12,6 +12,7 @@ from responses import services
 from responses.integrity import history_verify
 from responses.models import ClarificationThread, DraftAnswer, Response, ResponseVersion
 from responses.services.versions import SubmissionInvalid
+from tests.dates import cycle_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +258,6 @@ def test_verify_history_names_a_break(filled_fra, corr_fra):
 def test_carry_forward_prefills_the_next_cycle_and_marks_answers(
     filled_fra, corr_fra, reviewer, secadmin, france
 ):
-    import datetime
 
     from questionnaires import services as questionnaire_services
 
@@ -270,8 +270,7 @@ def test_carry_forward_prefills_the_next_cycle_and_marks_answers(
         session_number=10,
         session_year=2001,
         document_symbol="E/CN.15/2001/4",
-        opens_on=datetime.date(2026, 1, 1),
-        deadline=datetime.date(2027, 1, 1),
+        **cycle_dates(),
         user=secadmin,
     )
     cycle = questionnaire_services.cycle_open(cycle=cycle, user=secadmin, notify=False)

@@ -2,7 +2,6 @@
 (a French correspondent) may fill in but not submit, corr_ken (Kenya) and the Commission
 see nothing of France, anonymous visitors are sent to sign in."""
 
-import datetime
 import io
 from html.parser import HTMLParser
 
@@ -17,6 +16,7 @@ from portal.models import Respondent
 from questionnaires.models import Cycle
 from responses import services
 from responses.models import ClarificationThread, DraftAnswer, Response, ResponseVersion
+from tests.dates import cycle_dates, days_from_today
 
 pytestmark = pytest.mark.django_db
 
@@ -500,8 +500,7 @@ def test_it_marks_carried_answers_and_confirms_them(
         session_number=10,
         session_year=2001,
         document_symbol="E/CN.15/2001/4",
-        opens_on=datetime.date(2026, 1, 1),
-        deadline=datetime.date(2027, 1, 1),
+        **cycle_dates(),
         user=secadmin,
     )
     questionnaire_services.cycle_open(cycle=cycle, user=secadmin, notify=False)
@@ -691,16 +690,20 @@ def test_the_secretariat_reviews_asks_for_clarification_and_accepts_through_the_
     client.post(url("review_start", submitted_fra))
     submitted_fra.refresh_from_db()
     assert submitted_fra.status == Response.Status.IN_REVIEW
-    empty = client.post(url("review_clarify", submitted_fra), {"due_date": "2026-12-01"})
+    due = days_from_today(14)
+    empty = client.post(url("review_clarify", submitted_fra), {"due_date": due.isoformat()})
     assert empty.status_code == 400 and "Say which questions need clarification." in empty.content.decode()
-    assert 'value="2026-12-01"' in empty.content.decode()
+    assert f'value="{due.isoformat()}"' in empty.content.decode()
     reply = client.post(
         url("review_clarify", submitted_fra),
-        {"due_date": "2026-12-01", "comment__d.1.treaty_status": "Please confirm the date of ratification."},
+        {
+            "due_date": due.isoformat(),
+            "comment__d.1.treaty_status": "Please confirm the date of ratification.",
+        },
     )
     assert reply.status_code == 302
     thread = ClarificationThread.objects.get(response=submitted_fra)
-    assert (thread.question_code, thread.due_date) == ("d.1.treaty_status", datetime.date(2026, 12, 1))
+    assert (thread.question_code, thread.due_date) == ("d.1.treaty_status", due)
     client.post(url("thread_resolve", submitted_fra, thread.pk))
     thread.refresh_from_db()
     assert thread.status == ClarificationThread.Status.RESOLVED
