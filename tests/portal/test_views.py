@@ -180,3 +180,57 @@ def test_the_language_switch_refuses_unknown_languages(client_for, corr_fra):
     client_for(corr_fra).post(reverse("set_language"), {"language": "xx", "next": "/"})
     corr_fra.refresh_from_db()
     assert corr_fra.language == ""
+
+
+# --- Nothing confidential is kept by a browser or a proxy -------------------------------
+
+
+def _no_store(response) -> bool:
+    return "no-store" in response.get("Cache-Control", "")
+
+
+def test_signed_in_pages_are_not_stored(client_for, corr_fra):
+    client = client_for(corr_fra)
+    assert _no_store(client.get(reverse("home")))
+    assert _no_store(client.get(reverse("respondent_detail", args=["FRA"])))
+
+
+def test_a_receipt_and_an_attachment_download_are_not_stored(client_for, filled_fra, corr_fra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from responses import services
+
+    attachment = services.attachment_upload(
+        response=filled_fra,
+        question_code="a.1.organized_crime_texts",
+        upload=SimpleUploadedFile("loi.txt", b"Loi"),
+        user=corr_fra,
+    )
+    version = services.response_submit(response=filled_fra, user=corr_fra)
+    client = client_for(corr_fra)
+    download = client.get(reverse("responses:attachment_download", args=[filled_fra.pk, attachment.pk]))
+    assert download.status_code == 200 and _no_store(download)
+    receipt = client.get(reverse("responses:version_receipt", args=[filled_fra.pk, version.number]))
+    assert receipt.status_code == 200 and _no_store(receipt)
+
+
+def test_an_export_is_not_stored(client_for, open_cycle, reviewer):
+    response = client_for(reviewer).get(reverse("reports:answers_csv", args=[open_cycle.slug]))
+    assert response.status_code == 200 and _no_store(response)
+
+
+def test_api_responses_are_not_stored_even_without_a_session(client, corr_fra):
+    from rest_framework.authtoken.models import Token
+
+    assert _no_store(client.get("/api/v1/cycles/"))  # 401, and no one signed in
+    key = Token.objects.get_or_create(user=corr_fra)[0].key
+    answered = client.get("/api/v1/cycles/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert answered.status_code == 200 and _no_store(answered)
+
+
+def test_static_files_stay_cacheable(client_for, corr_fra, settings):
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = client_for(corr_fra).get("/static/portal/portal.css")
+    assert response.status_code == 200
+    assert not _no_store(response)
