@@ -234,3 +234,40 @@ def test_static_files_stay_cacheable(client_for, corr_fra, settings):
     response = client_for(corr_fra).get("/static/portal/portal.css")
     assert response.status_code == 200
     assert not _no_store(response)
+
+
+# --- The designation form answers the same way whatever the address ----------------------
+
+
+@pytest.mark.parametrize("who", ["new", "corr_ken", "reviewer"])
+def test_the_designation_form_tells_nothing_about_the_address(request, client_for, corr_fra, who, mailoutbox):
+    person = None if who == "new" else request.getfixturevalue(who)
+    email = "new.person@diplomatie.example" if person is None else person.email
+    client = client_for(corr_fra)
+    response = client.post(reverse("correspondent_designate", args=["FRA"]), {"email": email}, follow=True)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f"An invitation has been sent to {email}." in content
+    if person is not None:
+        assert person.username not in content.replace(email, "")
+        assert person.get_full_name() not in content
+        assert not Designation.objects.filter(respondent__code="FRA", person=person).exists()
+
+
+def test_an_invited_person_accepts_on_the_invitation_page(
+    client_for, corr_fra, corr_ken, corr_fra_2, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(corr_fra).post(reverse("correspondent_designate", args=["FRA"]), {"email": corr_ken.email})
+    link = mailoutbox[0].body.split("http://", 1)[1].split()[0]
+    path = link[link.index("/invitations/") :]
+
+    assert client_for(corr_fra_2).get(path).status_code == 403
+    assert client_for(corr_ken).get(path.replace("/invitations/", "/invitations/x")).status_code == 404
+    client = client_for(corr_ken)
+    page = client.get(path)
+    assert page.status_code == 200 and "France" in page.content.decode()
+    assert not Designation.objects.filter(respondent__code="FRA", person=corr_ken).exists()
+    accepted = client.post(path)
+    assert accepted.status_code == 302
+    assert Designation.objects.active().filter(respondent__code="FRA", person=corr_ken).exists()
