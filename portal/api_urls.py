@@ -11,6 +11,14 @@ from portal import api, tokens
 from questionnaires import api as questionnaires_api
 from responses import api as responses_api
 
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """The documentation is a page to read: GET (and HEAD) only. DRF would answer OPTIONS
+    with metadata for the page's HTML renderer, which has no template for it (a 500)."""
+
+    http_method_names = ["get", "head"]
+
+
 v1 = [
     path("instruments/", questionnaires_api.InstrumentListApi.as_view(), name="instrument_list"),
     path(
@@ -62,7 +70,7 @@ v1.append(re_path(r"^(?:.*/)?$", api.not_found))
 urlpatterns = [
     path("v1/", include((v1, "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("docs/", ApiDocsView.as_view(url_name="api_schema"), name="api_docs"),
     path("tokens/", tokens.token_page, name="api_tokens"),
     path("tokens/create/", tokens.token_create_page, name="api_token_create"),
     path("tokens/revoke/", tokens.token_revoke_page, name="api_token_revoke"),

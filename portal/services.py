@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -203,6 +204,110 @@ def focal_point_of(*, respondent: Respondent, person: User) -> Designation | Non
     )
 
 
+# A designation offered to someone who already has an account: they accept it themselves.
+INVITATION_SALT = "portal.designation-invitation"
+INVITATION_MAX_AGE = 14 * 24 * 3600
+
+
+def designation_invitation_send(*, person: User, respondent: Respondent, by: User, token: str) -> None:
+    """E-mail an existing person the link to accept a designation, in their language."""
+    path = reverse("designation_invitation", kwargs={"token": token})
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        context = {
+            "person": person,
+            "respondent": respondent,
+            "by": by,
+            "link": settings.PORTAL_BASE_URL.rstrip("/") + path,
+        }
+        subject = _("You are invited to act for %(respondent)s") % {"respondent": respondent.name}
+        body = render_to_string("portal/email/designation_invitation.txt", context)
+    send_mail(subject, body, None, [person.email])
+
+
+def _designation_invite(
+    *, respondent: Respondent, person: User, may_submit: bool, communication: str, by: User, ip_address
+) -> None:
+    token = signing.dumps(
+        {
+            "respondent": respondent.pk,
+            "person": person.pk,
+            "may_submit": may_submit,
+            "communication": communication,
+            "by": by.pk,
+            "at": timezone.now().isoformat(),
+        },
+        salt=INVITATION_SALT,
+        compress=True,
+    )
+    audit_record(
+        actor=by,
+        action="designation.invited",
+        obj=respondent,
+        respondent=respondent,
+        ip_address=ip_address,
+        data={"person": person.username, "kind": Designation.Kind.CORRESPONDENT, "may_submit": may_submit},
+    )
+    transaction.on_commit(
+        lambda: designation_invitation_send(person=person, respondent=respondent, by=by, token=token)
+    )
+
+
+def designation_invitation_read(*, token: str, user: User) -> dict:
+    """The invitation behind ``token`` if it is addressed to ``user`` and still stands:
+    signed, not expired, its inviter still the focal point (or the secretariat), and no
+    designation of the person for the respondent withdrawn since it was sent."""
+    invalid = ApplicationError(
+        _("This invitation is not valid or has expired; ask the focal point to invite you again."),
+        code="invitation_invalid",
+    )
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.BadSignature:
+        raise invalid from None
+    if data["person"] != user.pk:
+        raise PermissionDenied(_("This invitation is addressed to someone else."))
+    respondent = Respondent.objects.filter(pk=data["respondent"]).first()
+    by = User.objects.filter(pk=data["by"], is_active=True).first()
+    if respondent is None or by is None:
+        raise invalid
+    if not (by.is_secretariat or focal_point_of(respondent=respondent, person=by)):
+        raise invalid
+    withdrawn_since = Designation.objects.filter(
+        respondent=respondent, person=user, withdrawn_at__gt=data["at"]
+    ).exists()
+    if withdrawn_since:
+        raise invalid
+    return {**data, "respondent": respondent, "by": by}
+
+
+@transaction.atomic
+def designation_invitation_accept(*, token: str, user: User, ip_address: str | None = None) -> Designation:
+    """The invited person accepts: only now are they designated."""
+    invitation = designation_invitation_read(token=token, user=user)
+    respondent = Respondent.objects.select_for_update().get(pk=invitation["respondent"].pk)
+    designation = _designation_create(
+        respondent=respondent,
+        email=user.email,
+        first_name="",
+        last_name="",
+        kind=Designation.Kind.CORRESPONDENT,
+        may_submit=invitation["may_submit"],
+        communication=invitation["communication"],
+        communication_file=None,
+        by=invitation["by"],
+        ip_address=ip_address,
+    )
+    audit_record(
+        actor=user,
+        action="designation.accepted",
+        obj=designation,
+        respondent=respondent,
+        ip_address=ip_address,
+        data={"person": user.username, "invited_by": invitation["by"].username},
+    )
+    return designation
+
+
 @transaction.atomic
 def correspondent_designate(
     *,
@@ -214,13 +319,48 @@ def correspondent_designate(
     communication: str = "",
     by: User,
     ip_address: str | None = None,
-) -> Designation:
-    """The focal point (or the secretariat) designates a further correspondent."""
+) -> Designation | None:
+    """The focal point (or the secretariat) designates a further correspondent.
+
+    A new address gets an account and the designation. Someone who already has an account
+    (possibly as a correspondent of another state) is invited and designated only when they
+    accept; the secretariat designates directly. To the focal point every address is
+    answered the same way, so the page tells nothing about who has an account: the result
+    is None when no designation was made now."""
     if not (by.is_secretariat or focal_point_of(respondent=respondent, person=by)):
         raise PermissionDenied(
             _("Only the focal point of %(respondent)s designates its correspondents.")
             % {"respondent": respondent}
         )
+    address = User.objects.normalize_email(email).strip()
+    existing = User.objects.filter(email__iexact=address).first() if address else None
+    if existing is not None and not by.is_secretariat:
+        if existing.role != Role.CORRESPONDENT:
+            # Recorded for the secretariat; the focal point is not told who the address is.
+            audit_record(
+                actor=by,
+                action="designation.refused",
+                obj=respondent,
+                respondent=respondent,
+                ip_address=ip_address,
+                data={"person": existing.username, "reason": "not_a_correspondent"},
+            )
+            return None
+        if Designation.objects.active().filter(respondent=respondent, person=existing).exists():
+            raise ApplicationError(
+                _("%(email)s is already designated for %(respondent)s.")
+                % {"email": existing.email, "respondent": respondent},
+                code="already_designated",
+            )
+        _designation_invite(
+            respondent=respondent,
+            person=existing,
+            may_submit=may_submit,
+            communication=communication,
+            by=by,
+            ip_address=ip_address,
+        )
+        return None
     return _designation_create(
         respondent=respondent,
         email=email,

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.NoStoreMiddleware",
     "portal.security.SessionSecurityMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.security.SecondFactorMiddleware",

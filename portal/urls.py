@@ -28,6 +28,7 @@ urlpatterns = [
         views.designation_authorise,
         name="designation_authorise",
     ),
+    path("invitations/<str:token>/", views.designation_invitation, name="designation_invitation"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/2fa/setup/", two_factor.setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", two_factor.verify, name="two_factor_verify"),

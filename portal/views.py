@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import selectors, services
 from portal.errors import ApplicationError, PermissionDenied
@@ -173,7 +173,7 @@ def correspondent_designate(request: HttpRequest, code: str) -> HttpResponse:
     form = DesignateCorrespondentForm(request.POST)
     if form.is_valid():
         try:
-            designation = services.correspondent_designate(
+            services.correspondent_designate(
                 respondent=respondent,
                 by=request.user,
                 ip_address=client_ip(request),
@@ -182,10 +182,11 @@ def correspondent_designate(request: HttpRequest, code: str) -> HttpResponse:
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
+            # The same answer for every address: whether it has an account, and whose, is
+            # not the focal point's to learn here.
             messages.success(
                 request,
-                _("%(person)s is now a correspondent of %(respondent)s; an invitation was sent.")
-                % {"person": designation.person, "respondent": respondent},
+                _("An invitation has been sent to %(email)s.") % {"email": form.cleaned_data["email"]},
             )
             return redirect("respondent_detail", code=respondent.code)
     return _respondent_page(request, respondent, status=400, designate_form=form)
@@ -251,3 +252,28 @@ def designation_authorise(request: HttpRequest, code: str, pk: int) -> HttpRespo
     else:
         messages.success(request, _("The authorisation has been recorded."))
     return redirect("respondent_detail", code=respondent.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def designation_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The page where an invited person accepts a designation (GET shows it, POST accepts)."""
+    try:
+        invitation = services.designation_invitation_read(token=token, user=request.user)
+    except PermissionDenied as error:
+        raise DjangoPermissionDenied(str(error.message)) from error
+    except ApplicationError as error:
+        return render(request, "portal/designation_invitation.html", {"error": error.message}, status=404)
+    if request.method == "POST":
+        designation = run_service(
+            request,
+            services.designation_invitation_accept,
+            token=token,
+            user=request.user,
+            ip_address=client_ip(request),
+            success=_("You are now a correspondent of %(respondent)s.")
+            % {"respondent": invitation["respondent"].name},
+        )
+        if designation is not None:
+            return redirect("respondent_detail", code=designation.respondent.code)
+    return render(request, "portal/designation_invitation.html", {"invitation": invitation})

@@ -33,10 +33,22 @@ def is_empty(value) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+# The explicit embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI) can
+# make text read differently from what it says, in the review and in the report. The marks
+# (LRM U+200E, RLM U+200F, ALM U+061C) stay: Arabic and mixed-direction text needs them.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def text_clean(value: str) -> str:
+    """Respondent text as stored: without bidi embedding/override/isolate controls, trimmed.
+    Every text a question type keeps goes through here."""
+    return value.translate(BIDI_CONTROLS).strip()
+
+
 def _text(spec: dict, value, kind: str):
     if not isinstance(value, str):
         raise AnswerError(_("Enter text."))
-    value = value.strip()
+    value = text_clean(value)
     limit = spec.get("max_length", DEFAULT_MAX_LENGTH[kind])
     if len(value) > limit:
         raise AnswerError(
@@ -202,14 +214,14 @@ def _links(spec: dict, value):
             item = {"url": item, "title": ""}
         if not isinstance(item, dict) or not isinstance(item.get("url"), str):
             raise AnswerError(_("Each link needs an address."))
-        url = item["url"].strip()
+        url = text_clean(item["url"])
         parsed = urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 2000:
             raise AnswerError(_("%(url)s is not a web address (http:// or https://).") % {"url": url[:100]})
         title = item.get("title") or ""
         if not isinstance(title, str) or len(title) > 300:
             raise AnswerError(_("A link title is text of at most 300 characters."))
-        links.append({"url": url, "title": title.strip()})
+        links.append({"url": url, "title": text_clean(title)})
     return links
 
 

@@ -14,7 +14,9 @@ from questionnaires.definition import canonical_json
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read as the start of a formula, the fullwidth forms included (some
+# spreadsheets fold ＝ ＋ － ＠ to their ASCII forms when they parse a cell).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def cell_value(value):
@@ -35,8 +37,10 @@ def cell_value(value):
     return canonical_json(value)
 
 
-def _inert(text: str) -> str:
-    """Spreadsheets run cells that start like a formula: respondent text must not."""
+def inert(text: str) -> str:
+    """Spreadsheets run cells that start like a formula: respondent text must not. The one
+    rule for every export, CSV and XLSX: a cell typed as text is parsed again as a formula
+    once someone edits it, so the text itself must not start like one."""
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
@@ -45,7 +49,7 @@ def answers_csv(*, stem: str, head: list[str], rows: list[list]) -> tuple[str, s
     writer = csv.writer(buffer)
     writer.writerow(head)
     for row in rows:
-        writer.writerow([_inert(v) if isinstance(v, str) else v for v in map(cell_value, row)])
+        writer.writerow([inert(v) if isinstance(v, str) else v for v in map(cell_value, row)])
     return f"{stem}.csv", CSV_TYPE, ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -56,12 +60,11 @@ def answers_xlsx(*, stem: str, head: list[str], rows: list[list]) -> tuple[str, 
     sheet.append(head)
     for row in rows:
         sheet.append(
-            [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in map(cell_value, row)]
+            [
+                inert(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v
+                for v in map(cell_value, row)
+            ]
         )
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
     sheet.freeze_panes = "C2"
     buffer = io.BytesIO()
     workbook.save(buffer)

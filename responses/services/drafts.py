@@ -16,7 +16,7 @@ from questionnaires.answers import AnswerError, clean_answer
 from questionnaires.definition import questions_by_code
 from questionnaires.models import Cycle
 from responses import permissions
-from responses.models import DraftAnswer, Response, ResponseVersion
+from responses.models import Attachment, DraftAnswer, Response, ResponseVersion
 
 
 def response_start(
@@ -66,6 +66,29 @@ def _locked(response: Response) -> Response:
     )
 
 
+def _refuse_foreign_attachments(response: Response, questions: dict, cleaned: dict, errors: dict) -> None:
+    """An answer lists only files uploaded by its own respondent (in this or an earlier
+    cycle, from which answers are carried forward): another respondent's attachment id
+    would make the stored version reference that state's file."""
+    wanted = {
+        code: value
+        for code, value in cleaned.items()
+        if questions[code].type == "attachments" and isinstance(value, list)
+    }
+    if not wanted:
+        return
+    owned = set(
+        Attachment.objects.filter(
+            pk__in={pk for ids in wanted.values() for pk in ids},
+            response__respondent_id=response.respondent_id,
+        ).values_list("pk", flat=True)
+    )
+    for code, ids in wanted.items():
+        if not owned.issuperset(ids):
+            errors[code] = _("Attach only files uploaded for this response; upload the file here.")
+            del cleaned[code]
+
+
 @transaction.atomic
 def draft_save(
     *,
@@ -98,6 +121,7 @@ def draft_save(
             cleaned[code] = clean_answer(question, value)
         except AnswerError as error:
             result.errors[code] = error.message
+    _refuse_foreign_attachments(response, questions, cleaned, result.errors)
     current = {a.question_code: a for a in response.draft_answers.filter(question_code__in=list(answers))}
     for code, value in cleaned.items():
         base = base_revision.get(code, 0) if isinstance(base_revision, dict) else base_revision

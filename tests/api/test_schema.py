@@ -57,3 +57,13 @@ def test_the_documentation_assets_are_static_files_of_the_portal():
     # drf-spectacular-sidecar ships Swagger UI; "drf_spectacular_sidecar" in INSTALLED_APPS
     # makes its files static files of the portal (collectstatic, whitenoise): no CDN.
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_every_method_on_the_schema_and_the_documentation_answers_properly(db):
+    client = Client(raise_request_exception=False)
+    for path in ("/api/docs/", "/api/docs/?script=", "/api/schema/"):
+        for method in ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE"):
+            response = client.generic(method, path)
+            assert response.status_code in (200, 405), (method, path, response.status_code)
+            if response.status_code == 405:
+                assert "GET" in response["Allow"], (method, path)

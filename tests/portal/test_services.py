@@ -109,3 +109,91 @@ def test_it_refuses_deleting_audit_entries_in_the_database(corr_fra, france):
     services.correspondent_designate(respondent=france, email="b@example.org", by=corr_fra)
     with pytest.raises(InternalError), connection.cursor() as cursor:
         cursor.execute("DELETE FROM portal_auditentry")
+
+
+# --- Existing people are invited, never silently designated ------------------------------
+
+
+def _invite_ken(corr_fra, corr_ken, france, django_capture_on_commit_callbacks) -> str:
+    """France's focal point designates Kenya's focal point: the token of the invitation."""
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.correspondent_designate(
+            respondent=france,
+            email=corr_ken.email.upper(),
+            may_submit=True,
+            by=corr_fra,
+            ip_address="192.0.2.7",
+        )
+    assert result is None
+    (message,) = mail.outbox
+    assert message.to == [corr_ken.email]
+    assert "/accounts/reset/" not in message.body  # they keep their password
+    return message.body.split("/invitations/", 1)[1].split("/", 1)[0]
+
+
+def test_an_existing_person_of_another_state_is_invited_not_designated(
+    corr_fra, corr_ken, france, django_capture_on_commit_callbacks
+):
+    _invite_ken(corr_fra, corr_ken, france, django_capture_on_commit_callbacks)
+    assert not Designation.objects.filter(respondent=france, person=corr_ken).exists()
+    entry = AuditEntry.objects.get(action="designation.invited")
+    assert entry.actor == corr_fra and entry.respondent == france and entry.ip_address == "192.0.2.7"
+    assert entry.data["person"] == corr_ken.username
+    assert not AuditEntry.objects.filter(action="designation.correspondent", respondent=france).exists()
+
+
+def test_the_invited_person_accepts_and_only_then_is_designated(
+    corr_fra, corr_ken, france, django_capture_on_commit_callbacks
+):
+    token = _invite_ken(corr_fra, corr_ken, france, django_capture_on_commit_callbacks)
+    designation = services.designation_invitation_accept(token=token, user=corr_ken, ip_address="192.0.2.8")
+    assert designation.is_active and designation.respondent == france and designation.may_submit
+    assert designation.designated_by == corr_fra
+    accepted = AuditEntry.objects.get(action="designation.accepted")
+    assert accepted.actor == corr_ken and accepted.respondent == france
+    with pytest.raises(ApplicationError) as again:
+        services.designation_invitation_accept(token=token, user=corr_ken)
+    assert again.value.code == "already_designated"
+
+
+def test_an_invitation_is_only_for_its_addressee_and_while_it_stands(
+    corr_fra, corr_fra_2, corr_ken, france, secadmin, django_capture_on_commit_callbacks
+):
+    token = _invite_ken(corr_fra, corr_ken, france, django_capture_on_commit_callbacks)
+    with pytest.raises(PermissionDenied):
+        services.designation_invitation_accept(token=token, user=corr_fra_2)
+    with pytest.raises(ApplicationError, match="not valid or has expired"):
+        services.designation_invitation_accept(token=token[:-2] + "xx", user=corr_ken)
+    # Accepted, withdrawn: the old link does not designate them again.
+    designation = services.designation_invitation_accept(token=token, user=corr_ken)
+    services.designation_withdraw(designation=designation, by=corr_fra)
+    with pytest.raises(ApplicationError, match="not valid or has expired"):
+        services.designation_invitation_accept(token=token, user=corr_ken)
+
+
+def test_an_invitation_lapses_when_its_inviter_is_no_longer_the_focal_point(
+    corr_fra, corr_ken, france, secadmin, django_capture_on_commit_callbacks
+):
+    token = _invite_ken(corr_fra, corr_ken, france, django_capture_on_commit_callbacks)
+    services.focal_point_register(
+        respondent=france, email="new.fp@diplomatie.example", communication="NV 1", by=secadmin
+    )
+    with pytest.raises(ApplicationError, match="not valid or has expired"):
+        services.designation_invitation_accept(token=token, user=corr_ken)
+    assert not Designation.objects.filter(respondent=france, person=corr_ken).exists()
+
+
+def test_an_address_of_the_secretariat_is_refused_without_telling_the_focal_point(
+    corr_fra, reviewer, france, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.correspondent_designate(respondent=france, email=reviewer.email, by=corr_fra)
+    assert result is None and not mail.outbox
+    assert not Designation.objects.filter(person=reviewer).exists()
+    entry = AuditEntry.objects.get(action="designation.refused")
+    assert entry.data == {"person": reviewer.username, "reason": "not_a_correspondent"}
+
+
+def test_the_secretariat_designates_an_existing_person_directly(corr_ken, france, secadmin):
+    designation = services.correspondent_designate(respondent=france, email=corr_ken.email, by=secadmin)
+    assert designation.is_active and designation.person == corr_ken

@@ -180,3 +180,94 @@ def test_the_language_switch_refuses_unknown_languages(client_for, corr_fra):
     client_for(corr_fra).post(reverse("set_language"), {"language": "xx", "next": "/"})
     corr_fra.refresh_from_db()
     assert corr_fra.language == ""
+
+
+# --- Nothing confidential is kept by a browser or a proxy -------------------------------
+
+
+def _no_store(response) -> bool:
+    return "no-store" in response.get("Cache-Control", "")
+
+
+def test_signed_in_pages_are_not_stored(client_for, corr_fra):
+    client = client_for(corr_fra)
+    assert _no_store(client.get(reverse("home")))
+    assert _no_store(client.get(reverse("respondent_detail", args=["FRA"])))
+
+
+def test_a_receipt_and_an_attachment_download_are_not_stored(client_for, filled_fra, corr_fra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from responses import services
+
+    attachment = services.attachment_upload(
+        response=filled_fra,
+        question_code="a.1.organized_crime_texts",
+        upload=SimpleUploadedFile("loi.txt", b"Loi"),
+        user=corr_fra,
+    )
+    version = services.response_submit(response=filled_fra, user=corr_fra)
+    client = client_for(corr_fra)
+    download = client.get(reverse("responses:attachment_download", args=[filled_fra.pk, attachment.pk]))
+    assert download.status_code == 200 and _no_store(download)
+    receipt = client.get(reverse("responses:version_receipt", args=[filled_fra.pk, version.number]))
+    assert receipt.status_code == 200 and _no_store(receipt)
+
+
+def test_an_export_is_not_stored(client_for, open_cycle, reviewer):
+    response = client_for(reviewer).get(reverse("reports:answers_csv", args=[open_cycle.slug]))
+    assert response.status_code == 200 and _no_store(response)
+
+
+def test_api_responses_are_not_stored_even_without_a_session(client, corr_fra):
+    from rest_framework.authtoken.models import Token
+
+    assert _no_store(client.get("/api/v1/cycles/"))  # 401, and no one signed in
+    key = Token.objects.get_or_create(user=corr_fra)[0].key
+    answered = client.get("/api/v1/cycles/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert answered.status_code == 200 and _no_store(answered)
+
+
+def test_static_files_stay_cacheable(client_for, corr_fra, settings):
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = client_for(corr_fra).get("/static/portal/portal.css")
+    assert response.status_code == 200
+    assert not _no_store(response)
+
+
+# --- The designation form answers the same way whatever the address ----------------------
+
+
+@pytest.mark.parametrize("who", ["new", "corr_ken", "reviewer"])
+def test_the_designation_form_tells_nothing_about_the_address(request, client_for, corr_fra, who, mailoutbox):
+    person = None if who == "new" else request.getfixturevalue(who)
+    email = "new.person@diplomatie.example" if person is None else person.email
+    client = client_for(corr_fra)
+    response = client.post(reverse("correspondent_designate", args=["FRA"]), {"email": email}, follow=True)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f"An invitation has been sent to {email}." in content
+    if person is not None:
+        assert person.username not in content.replace(email, "")
+        assert person.get_full_name() not in content
+        assert not Designation.objects.filter(respondent__code="FRA", person=person).exists()
+
+
+def test_an_invited_person_accepts_on_the_invitation_page(
+    client_for, corr_fra, corr_ken, corr_fra_2, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(corr_fra).post(reverse("correspondent_designate", args=["FRA"]), {"email": corr_ken.email})
+    link = mailoutbox[0].body.split("http://", 1)[1].split()[0]
+    path = link[link.index("/invitations/") :]
+
+    assert client_for(corr_fra_2).get(path).status_code == 403
+    assert client_for(corr_ken).get(path.replace("/invitations/", "/invitations/x")).status_code == 404
+    client = client_for(corr_ken)
+    page = client.get(path)
+    assert page.status_code == 200 and "France" in page.content.decode()
+    assert not Designation.objects.filter(respondent__code="FRA", person=corr_ken).exists()
+    accepted = client.post(path)
+    assert accepted.status_code == 302
+    assert Designation.objects.active().filter(respondent__code="FRA", person=corr_ken).exists()

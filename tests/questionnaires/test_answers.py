@@ -110,3 +110,38 @@ def test_it_shows_conditional_questions_only_when_the_condition_matches():
     assert missing_required([dependent], {"x.1": "no"}) == []
     assert missing_required([dependent], {"x.1": "yes"}) == [dependent]
     assert missing_required([dependent], {"x.1": "yes", "x.2": {"special": "no_information"}}) == []
+
+
+RLO, PDF_, LRI, PDI = "\u202e", "\u202c", "\u2066", "\u2069"
+LRM, RLM, ALM = "\u200e", "\u200f", "\u061c"
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "expected"),
+    [
+        (q("short_text"), f"Law {RLO}5002{PDF_} of 2004", "Law 5002 of 2004"),
+        (q("long_text"), f"\u202a\u202b\u202d{LRI}\u2067\u2068text{PDI}", "text"),
+        (
+            TABLE,
+            [{"partner": f"{RLO}ylatI"}],
+            [{"partner": "ylatI"}],
+        ),
+        (
+            q("treaty_matrix", treaties=["t1"]),
+            {"t1": {"status": "signed", "reservations": f"none{RLO}"}},
+            {"t1": {"status": "signed", "date": None, "reservations": "none"}},
+        ),
+        (
+            q("links"),
+            [{"url": f"https://legislation.example/{RLO}", "title": f"{RLO}Code"}],
+            [{"url": "https://legislation.example/", "title": "Code"}],
+        ),
+    ],
+)
+def test_it_removes_bidi_overrides_from_every_text(question, value, expected):
+    assert clean_answer(question, value) == expected
+
+
+def test_it_keeps_the_direction_marks_arabic_text_needs():
+    text = f"القانون رقم{RLM} 12{LRM} لسنة{ALM} 2004"
+    assert clean_answer(q("long_text"), text) == text

