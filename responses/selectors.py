@@ -27,6 +27,11 @@ def draft_answers(*, response: Response) -> dict[str, DraftAnswer]:
     return {a.question_code: a for a in response.draft_answers.select_related("updated_by")}
 
 
+def draft_revision_get(*, response: Response) -> int:
+    """The draft's current revision, from the database (an instance may predate a save)."""
+    return Response.objects.values_list("draft_revision", flat=True).get(pk=response.pk)
+
+
 def version_get(*, response: Response, number: int) -> ResponseVersion:
     version = response.versions.select_related("author", "instrument_version").filter(number=number).first()
     if version is None:

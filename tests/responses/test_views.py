@@ -3,6 +3,7 @@
 see nothing of France, anonymous visitors are sent to sign in."""
 
 import io
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -16,6 +17,7 @@ from portal.models import Respondent
 from questionnaires.models import Cycle
 from responses import services
 from responses.models import ClarificationThread, DraftAnswer, Response, ResponseVersion
+from responses.selectors import draft_revision_get
 from tests.dates import cycle_dates, days_from_today
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,9 @@ def client_of(person):
 
 @pytest.fixture
 def submitted_fra(filled_fra, corr_fra):
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     filled_fra.refresh_from_db()
     return filled_fra
 
@@ -568,12 +572,17 @@ def test_it_shows_clarification_threads_next_to_their_question_and_takes_replies
 # --- Submitting, amending, history ----------------------------------------------------
 
 
+def reviewed(response) -> dict:
+    """The submit form as the person posts it: with the draft revision they reviewed."""
+    return {"base_revision": draft_revision_get(response=response)}
+
+
 def test_the_submit_page_lists_what_is_missing_with_links(client_for, corr_fra, response_fra):
     client = client_for(corr_fra)
     html = client.get(url("response_submit", response_fra)).content.decode()
     assert "20 questions need attention" in html
     assert f"{url('response_detail', response_fra)}#q-d.1.treaty_status" in html
-    reply = client.post(url("response_submit", response_fra))
+    reply = client.post(url("response_submit", response_fra), reviewed(response_fra))
     assert reply.status_code == 400 and "This question needs an answer" in reply.content.decode()
     assert not response_fra.versions.exists()
 
@@ -582,18 +591,50 @@ def test_only_the_focal_point_is_offered_and_allowed_to_submit(client_for, corr_
     client = client_for(corr_fra_2)
     html = client.get(url("response_submit", filled_fra)).content.decode()
     assert "Submit the response" not in html and "Only the focal point" in html
-    assert client.post(url("response_submit", filled_fra)).status_code == 403
+    assert client.post(url("response_submit", filled_fra), reviewed(filled_fra)).status_code == 403
     assert not filled_fra.versions.exists()
 
 
 def test_the_focal_point_submits_and_gets_version_1(client_for, corr_fra, filled_fra):
     client = client_for(corr_fra)
     assert "Submit the response" in client.get(url("response_submit", filled_fra)).content.decode()
-    reply = client.post(url("response_submit", filled_fra))
+    reply = client.post(url("response_submit", filled_fra), reviewed(filled_fra))
     assert reply["Location"] == url("version_detail", filled_fra, 1)
     version = filled_fra.versions.get()
     html = client.get(reply["Location"]).content.decode()
     assert version.sha256 in html and version.content_sha256 in html
+
+
+def test_a_draft_changed_after_review_is_not_submitted_and_the_changes_are_shown(
+    client_for, corr_fra, corr_fra_2, filled_fra
+):
+    client = client_for(corr_fra)
+    page = client.get(url("response_submit", filled_fra)).content.decode()
+    reviewed = re.search(r'name="base_revision" value="(\d+)"', page).group(1)
+    services.draft_save(
+        response=filled_fra,
+        user=corr_fra_2,
+        answers={"contact.1.authority": "Ministry of the Interior"},
+        base_revision=int(reviewed),
+    )
+    reply = client.post(url("response_submit", filled_fra), {"base_revision": reviewed})
+    assert reply.status_code == 409
+    html = reply.content.decode()
+    assert "1 answer changed after you opened this page; nothing was submitted" in html
+    change = re.search(r'<li data-change="contact.1.authority">(.*?)</li>', html, re.S).group(1)
+    assert str(corr_fra_2) in change and "Ministry of the Interior" in change
+    assert not filled_fra.versions.exists()
+    # The page now carries the revision with the change: submitting it is a choice made knowingly.
+    current = re.search(r'name="base_revision" value="(\d+)"', html).group(1)
+    assert int(current) == draft_revision_get(response=filled_fra) != int(reviewed)
+    assert client.post(url("response_submit", filled_fra), {"base_revision": current}).status_code == 302
+    assert filled_fra.versions.get().answers["contact.1.authority"] == "Ministry of the Interior"
+
+
+def test_a_submit_without_a_revision_submits_nothing(client_for, corr_fra, filled_fra):
+    reply = client_for(corr_fra).post(url("response_submit", filled_fra))
+    assert reply.status_code == 400 and "Review the draft on this page" in reply.content.decode()
+    assert not filled_fra.versions.exists()
 
 
 def test_amending_opens_a_draft_and_the_diff_shows_inserted_words(client_for, corr_fra, submitted_fra):
@@ -614,7 +655,7 @@ def test_amending_opens_a_draft_and_the_diff_shows_inserted_words(client_for, co
         ).status_code
         == 200
     )
-    client.post(url("response_submit", submitted_fra))
+    client.post(url("response_submit", submitted_fra), reviewed(submitted_fra))
     html = client.get(url("version_diff", submitted_fra), {"from": 1, "to": 2}).content.decode()
     assert "<ins> and Liberties</ins>" in html
     listing = client.get(url("version_list", submitted_fra)).content.decode()
@@ -741,7 +782,9 @@ def test_the_secretariat_amends_with_a_reason_and_the_state_acknowledges(
 
 
 def test_a_refused_review_action_becomes_a_message(client_for, reviewer, filled_fra, corr_fra):
-    version = services.response_submit(response=filled_fra, user=corr_fra)
+    version = services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     services.response_amend(response=filled_fra, user=corr_fra)  # an amendment draft is open
     reply = client_for(reviewer).post(url("review_accept", filled_fra), follow=True)
     assert "wait for their submission" in reply.content.decode()
@@ -762,6 +805,6 @@ def test_a_submitted_version_leaves_out_the_answers_its_conditions_hide(client_f
         answers={"a.1.organized_crime": "no", "a.1.organized_crime_summary": "Written before answering no."},
         base_revision=filled_fra.draft_revision,
     )
-    assert client_for(corr_fra).post(url("response_submit", filled_fra)).status_code == 302
+    assert client_for(corr_fra).post(url("response_submit", filled_fra), reviewed(filled_fra)).status_code == 302
     answers = filled_fra.versions.get().answers
     assert answers["a.1.organized_crime"] == "no" and "a.1.organized_crime_summary" not in answers
