@@ -301,6 +301,9 @@ def test_carry_forward_prefills_the_next_cycle_and_marks_answers(
     response = services.response_start(cycle=cycle, respondent=france, user=corr_fra)
     carried = DraftAnswer.objects.filter(response=response, carried_forward=True).count()
     assert carried == len(filled_fra.versions.get(number=1).answers)
+    source = filled_fra.versions.get(number=1)
+    origins = DraftAnswer.objects.filter(response=response).values_list("carried_from", "updated_at")
+    assert set(origins) == {(source.pk, source.created_at)}
     assert services.draft_confirm_carried(response=response, user=corr_fra) == carried
     assert not DraftAnswer.objects.filter(response=response, carried_forward=True).exists()
 

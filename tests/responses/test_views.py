@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import formats, timezone
 from pypdf import PdfReader
 
 from portal.models import Respondent
@@ -518,6 +519,48 @@ def test_it_marks_carried_answers_and_confirms_them(
     assert not carried.filter(question_code="contact.1.authority").exists() and carried.exists()
     client.post(url("carried_confirm", response))
     assert not carried.exists()
+
+
+def _question_block(html: str, code: str) -> str:
+    start = html.index(f'id="q-{code}"')
+    return html[start : html.index('class="question ', start)]
+
+
+def test_a_carried_answer_names_the_version_it_comes_from(
+    client_for, corr_fra, reviewer, secadmin, submitted_fra, france
+):
+    from questionnaires import services as questionnaire_services
+
+    # The secretariat's amendment is the accepted version: its author is not who answers now.
+    services.secretariat_amendment_create(
+        response=submitted_fra,
+        user=reviewer,
+        answers={"contact.1.authority": "Ministry of Justice (France)"},
+        reason="Official name.",
+    )
+    services.response_accept(response=submitted_fra, user=reviewer)
+    source = submitted_fra.versions.get(number=2)
+    cycle = questionnaire_services.cycle_create(
+        slug="next-round",
+        title="Second round",
+        instrument_version=submitted_fra.cycle.instrument_version,
+        session_number=10,
+        session_year=2001,
+        document_symbol="E/CN.15/2001/4",
+        **cycle_dates(),
+        user=secadmin,
+    )
+    questionnaire_services.cycle_open(cycle=cycle, user=secadmin, notify=False)
+    client = client_for(corr_fra)
+    client.post(reverse("responses:response_start"), {"cycle": cycle.slug, "respondent": "FRA"})
+    response = Response.objects.get(cycle=cycle, respondent=france)
+    block = _question_block(client.get(url("response_detail", response)).content.decode(), "contact.1.authority")
+    date = formats.date_format(timezone.localtime(source.created_at), "DATE_FORMAT")
+    assert f"Carried forward from Implementation of the Declaration, version 2 of {date}" in block
+    assert "Last changed by" not in block and str(reviewer) not in block
+    client.post(url("carried_confirm", response), {"question": "contact.1.authority"})
+    block = _question_block(client.get(url("response_detail", response)).content.decode(), "contact.1.authority")
+    assert f"Last changed by {corr_fra}" in block and "Carried forward from" not in block
 
 
 def test_it_uploads_an_attachment_into_the_answer_and_serves_it_safely(client_for, corr_fra, response_fra):
