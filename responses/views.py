@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.errors import ApplicationError, PermissionDenied
 from portal.request import client_ip
 from portal.selectors import respondents_for_user
+from portal.sessions import session_ended_reply
 from portal.views import run_service, secretariat_required
 from questionnaires.answers import is_empty
 from questionnaires.definition import iter_questions, questions_by_code
@@ -337,15 +338,22 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _json_login_required(view):
-    """Scripts get a 401 they can act on, rather than the login page."""
+    """Scripts get a 401 they can act on, rather than the login page: why the session ended,
+    or that another person is signed in now (the page names whose answers it holds, so what
+    one person typed is never saved in another's name)."""
 
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
+            return session_ended_reply(request)
+        typed_by = request.POST.get("typed_by", "") if request.method == "POST" else ""
+        if typed_by and typed_by != str(request.user.pk):
             return JsonResponse(
                 {
                     "error": _(
-                        "Your session has ended. Sign in again in another tab; your answer is kept here."
-                    )
+                        "Another person is signed in now: nothing is saved in their name. Sign in "
+                        "again as yourself; your answer is kept here."
+                    ),
+                    "code": "other_person",
                 },
                 status=401,
             )

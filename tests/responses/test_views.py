@@ -158,6 +158,56 @@ def test_it_hides_answers_attachments_and_threads_from_another_state(
     assert not DraftAnswer.objects.filter(response=response_fra, question_code="contact.1.authority").exists()
 
 
+def test_after_signing_in_again_the_page_takes_a_fresh_token_and_saves(corr_fra, response_fra):
+    from portal.security import end_all_sessions
+    from tests.conftest import PASSWORD
+
+    browser = Client(enforce_csrf_checks=True)
+
+    def sign_in():
+        form = browser.get(reverse("login")).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        credentials = {"username": "corr-fra", "password": PASSWORD, "csrfmiddlewaretoken": token}
+        assert browser.post(reverse("login"), credentials).status_code == 302
+
+    sign_in()
+    page = browser.get(url("response_detail", response_fra)).content.decode()
+    old_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    typed = {"contact.1.authority": "Typed while signed out", "typed_by": str(corr_fra.pk)}
+
+    def autosave(token):
+        return browser.post(
+            url("answer", response_fra, "contact.1.authority"),
+            {**typed, "base_revision": "0", "csrfmiddlewaretoken": token},
+            HTTP_ACCEPT="application/json",
+        )
+
+    end_all_sessions(corr_fra)  # signed out on another device
+    ended = autosave(old_token)
+    assert ended.status_code == 401 and ended.json()["code"] == "session_ended"
+    assert "you signed out in another window" in ended.json()["error"]
+    sign_in()  # in another tab: a sign-in rotates the CSRF token
+    assert autosave(old_token).status_code == 403
+    fresh = browser.get(reverse("session_token"), HTTP_ACCEPT="application/json")
+    assert fresh.json()["user"] == corr_fra.pk and "no-store" in fresh["Cache-Control"]
+    assert autosave(fresh.json()["token"]).status_code == 200
+    assert DraftAnswer.objects.get(response=response_fra, question_code="contact.1.authority").value == (
+        "Typed while signed out"
+    )
+
+
+def test_what_one_person_typed_is_not_saved_in_anothers_name(client_for, corr_fra, corr_fra_2, response_fra):
+    client = client_for(corr_fra_2)  # signed in, in the same browser, over corr_fra's page
+    reply = save(
+        client,
+        response_fra,
+        "contact.1.authority",
+        {"contact.1.authority": "Typed by corr_fra", "typed_by": str(corr_fra.pk)},
+    )
+    assert reply.status_code == 401 and reply.json()["code"] == "other_person"
+    assert not DraftAnswer.objects.filter(response=response_fra, question_code="contact.1.authority").exists()
+
+
 def test_it_refuses_the_secretariats_review_actions_to_correspondents(client_for, corr_fra, submitted_fra):
     client = client_for(corr_fra)
     for name in ("review_start", "review_accept"):
@@ -526,6 +576,9 @@ def _question_block(html: str, code: str) -> str:
     return html[start : html.index('class="question ', start)]
 
 
+CODE = "contact.1.authority"
+
+
 def test_a_carried_answer_names_the_version_it_comes_from(
     client_for, corr_fra, reviewer, secadmin, submitted_fra, france
 ):
@@ -554,12 +607,12 @@ def test_a_carried_answer_names_the_version_it_comes_from(
     client = client_for(corr_fra)
     client.post(reverse("responses:response_start"), {"cycle": cycle.slug, "respondent": "FRA"})
     response = Response.objects.get(cycle=cycle, respondent=france)
-    block = _question_block(client.get(url("response_detail", response)).content.decode(), "contact.1.authority")
+    block = _question_block(client.get(url("response_detail", response)).content.decode(), CODE)
     date = formats.date_format(timezone.localtime(source.created_at), "DATE_FORMAT")
     assert f"Carried forward from Implementation of the Declaration, version 2 of {date}" in block
     assert "Last changed by" not in block and str(reviewer) not in block
     client.post(url("carried_confirm", response), {"question": "contact.1.authority"})
-    block = _question_block(client.get(url("response_detail", response)).content.decode(), "contact.1.authority")
+    block = _question_block(client.get(url("response_detail", response)).content.decode(), CODE)
     assert f"Last changed by {corr_fra}" in block and "Carried forward from" not in block
 
 
@@ -848,6 +901,7 @@ def test_a_submitted_version_leaves_out_the_answers_its_conditions_hide(client_f
         answers={"a.1.organized_crime": "no", "a.1.organized_crime_summary": "Written before answering no."},
         base_revision=filled_fra.draft_revision,
     )
-    assert client_for(corr_fra).post(url("response_submit", filled_fra), reviewed(filled_fra)).status_code == 302
+    submitted = client_for(corr_fra).post(url("response_submit", filled_fra), reviewed(filled_fra))
+    assert submitted.status_code == 302
     answers = filled_fra.versions.get().answers
     assert answers["a.1.organized_crime"] == "no" and "a.1.organized_crime_summary" not in answers

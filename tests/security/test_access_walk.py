@@ -43,6 +43,7 @@ OPEN_TO_EVERYONE = {
 OPEN_TO_AUTHENTICATED = OPEN_TO_EVERYONE | {
     "home",
     "profile",
+    "session_token",  # the person's own CSRF token and id
     "password_change",
     "password_change_done",
     "set_language",
