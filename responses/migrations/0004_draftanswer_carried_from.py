@@ -5,15 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('responses', '0003_accepted_version_number'),
+        ("responses", "0003_accepted_version_number"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='draftanswer',
-            name='carried_from',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='responses.responseversion'),
+            model_name="draftanswer",
+            name="carried_from",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="responses.responseversion",
+            ),
         ),
     ]
