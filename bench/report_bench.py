@@ -128,6 +128,7 @@ def amend(cycle, people) -> None:
     """One respondent's amendment through the correspondent's path, accepted again."""
     from portal.models import Designation
     from responses.models import Response
+    from responses.selectors import draft_revision_get
     from responses.services import draft_save, response_accept, response_amend, response_submit
 
     response = Response.objects.get(cycle=cycle, respondent__code=AMENDED)
@@ -141,7 +142,7 @@ def amend(cycle, people) -> None:
         base_revision=response.draft_revision,
     )
     assert result.ok, result.errors
-    response_submit(response=response, user=person)
+    response_submit(response=response, user=person, base_revision=draft_revision_get(response=response))
     response_accept(response=response, user=people["reviewer"])
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger("portal.security")
 
@@ -67,9 +68,28 @@ def end_all_sessions(user) -> None:
     get_user_model().objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
 
 
+SESSION_END_REASON = "portal_session_end_reason"
+SESSION_END_MESSAGES = {
+    "signed_out_elsewhere": gettext_lazy("Your session ended because you signed out in another window."),
+    "idle": gettext_lazy("Your session ended after a long time without activity."),
+    "absolute": gettext_lazy("Your session reached its longest allowed duration and ended."),
+}
+
+
+def session_end_message(request, *, consume: bool = False) -> str:
+    """Why the person's last session ended, if the middleware ended it; ``consume`` forgets it
+    once the sign-in page has said it."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return ""
+    reason = session.pop(SESSION_END_REASON, None) if consume else session.get(SESSION_END_REASON)
+    return str(SESSION_END_MESSAGES.get(reason, ""))
+
+
 class SessionSecurityMiddleware:
     """Ends a session that is idle too long, older than the absolute limit, or from before
-    the person signed out elsewhere (their session generation moved on)."""
+    the person signed out elsewhere (their session generation moved on). The reason is kept
+    in the new, anonymous session, so the sign-in page and the autosave can tell the person."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -83,20 +103,23 @@ class SessionSecurityMiddleware:
             last_seen = session.get(SESSION_LAST_SEEN, now)
             reason = None
             if session.get(SESSION_GENERATION, user.session_generation) != user.session_generation:
-                reason = "ended elsewhere"
+                reason = "signed_out_elsewhere"
             elif now - last_seen > settings.PORTAL_SESSION_IDLE_SECONDS:
-                reason = "idle timeout"
+                reason = "idle"
             elif now - started > settings.PORTAL_SESSION_ABSOLUTE_SECONDS:
-                reason = "absolute timeout"
+                reason = "absolute"
             if reason:
                 logger.info("session ended user=%s reason=%s", user.username, reason)
                 # Not django.contrib.auth.logout's signal path: that would end the
                 # person's other, still valid sessions too.
                 request.session.flush()
+                request.session[SESSION_END_REASON] = reason
                 from django.contrib.auth.models import AnonymousUser
 
                 request.user = AnonymousUser()
             else:
+                # Signed in again: an earlier session's end is no longer news.
+                session.pop(SESSION_END_REASON, None)
                 if now - last_seen >= 60 or SESSION_LAST_SEEN not in session:
                     # At most one session write a minute: the idle timer needs no more.
                     session[SESSION_LAST_SEEN] = now

@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import two_factor, views
+from portal import sessions, two_factor, views
 
 handler500 = "portal.views.server_error"
 
@@ -29,7 +28,8 @@ urlpatterns = [
         name="designation_authorise",
     ),
     path("invitations/<str:token>/", views.designation_invitation, name="designation_invitation"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", sessions.SignInView.as_view(), name="login"),
+    path("session/token/", sessions.session_token, name="session_token"),
     path("accounts/2fa/setup/", two_factor.setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", two_factor.verify, name="two_factor_verify"),
     path("accounts/2fa/disable/", two_factor.disable, name="two_factor_disable"),

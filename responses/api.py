@@ -41,6 +41,7 @@ from questionnaires import selectors as questionnaire_selectors
 from responses import selectors, services
 from responses.diff import versions_diff
 from responses.models import Response, ResponseVersion, VersionAcknowledgement
+from responses.services.versions import SubmissionStale
 
 ANSWERS_HELP = "Answers by question code; values as in instruments/FORMAT.md. null clears an answer."
 
@@ -452,23 +453,70 @@ def _no_input(request) -> None:
     NoInput(data=request.data).is_valid(raise_exception=True)
 
 
+class SubmitStaleDetail(ErrorDetailSerializer):
+    changed = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes of the answers changed since your If-Match revision."
+    )
+    revision = serializers.IntegerField(help_text="The current revision, also the ETag.")
+
+
+class SubmitStaleError(serializers.Serializer):
+    error = SubmitStaleDetail()
+
+
 @extend_schema(
     request=NoInput,
+    parameters=[
+        OpenApiParameter(
+            "If-Match",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            required=True,
+            description='The ETag of the draft you reviewed, e.g. "12".',
+        ),
+        ETAG_HEADER,
+    ],
     responses={
         201: OpenApiResponse(VersionDetailOut, description="The new version."),
-        **error_responses(400, 404),
+        412: OpenApiResponse(SubmitStaleError, description="The draft changed since your revision."),
+        **error_responses(400, 404, 428),
     },
 )
 class SubmitApi(APIView):
-    """Submit the draft: it becomes the next immutable version. A draft that is not complete
-    or not valid is a 400 with a message per question in error.fields."""
+    """Submit the draft you reviewed (If-Match: its ETag): it becomes the next immutable
+    version. A draft changed since is a 412 naming the changed answers; a draft that is not
+    complete or not valid is a 400 with a message per question in error.fields."""
 
     def post(self, request, pk: int):
         response = _response_for(request, pk)
+        if_match = request.headers.get("If-Match")
+        if not if_match:
+            raise PreconditionRequired
         _no_input(request)
-        version = services.response_submit(
-            response=response, user=request.user, ip_address=client_ip(request)
-        )
+        match = ETAG.match(if_match.strip())
+        if match is None:
+            return _precondition_failed(
+                response, conflicts={}, message=_("If-Match does not name a revision of this draft.")
+            )
+        try:
+            version = services.response_submit(
+                response=response,
+                user=request.user,
+                base_revision=int(match.group(1)),
+                ip_address=client_ip(request),
+            )
+        except SubmissionStale as stale:
+            revision = stale.extra["revision"]
+            return ApiResponse(
+                error_body(
+                    code=stale.code,
+                    message=stale.message,
+                    changed=[change["code"] for change in stale.extra["changes"]],
+                    revision=revision,
+                ),
+                status=status.HTTP_412_PRECONDITION_FAILED,
+                headers={"ETag": etag(revision)},
+            )
         return ApiResponse(_version_detail(response, version.number), status=status.HTTP_201_CREATED)
 
 

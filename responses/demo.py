@@ -25,6 +25,7 @@ from questionnaires.definition import iter_questions
 from questionnaires.models import Cycle
 from responses import services
 from responses.models import Response
+from responses.selectors import draft_revision_get
 
 STATES = {
     # regional group order: the first of each group has a named demo person in portal/demo.py
@@ -516,7 +517,9 @@ def _amend(response: Response, person: User) -> None:
         }
         changes["b.2.arrangements"] = [*latest["b.2.arrangements"], row]
     _save(response, person, changes)
-    services.response_submit(response=response, user=person)
+    services.response_submit(
+        response=response, user=person, base_revision=draft_revision_get(response=response)
+    )
 
 
 def _secretariat_amendment(response: Response, reviewer: User) -> None:
@@ -588,7 +591,9 @@ def _play(plan: str, *, cycle: Cycle, respondent: Respondent, person: User, peop
                 f"{writer.code_name.lower().replace(' ', '-')}-extract.txt",
                 f"{writer.code_name} of {respondent.name_en} (extract)\n\nArticle 1. ...\n",
             )
-    services.response_submit(response=response, user=person)
+    services.response_submit(
+        response=response, user=person, base_revision=draft_revision_get(response=response)
+    )
     if plan == "submitted":
         return
     if plan == "amended":  # the state amends before any review: resubmitted

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import RegionalGroup
@@ -281,6 +282,27 @@ class QuestionItem:
     @property
     def answered(self) -> bool:
         return not is_empty(self.value)
+
+    @property
+    def changed_note(self) -> str:
+        """Where the answer comes from: the accepted version it was carried from (until
+        confirmed or edited), else who changed it last and when."""
+        draft = self.draft
+        if draft is None:
+            return ""
+        if draft.carried_forward and draft.carried_from_id:
+            source = draft.carried_from
+            return _("Carried forward from %(cycle)s, version %(number)d of %(date)s") % {
+                "cycle": source.response.cycle.title,
+                "number": source.number,
+                "date": formats.date_format(timezone.localtime(source.created_at), "DATE_FORMAT"),
+            }
+        if draft.updated_by_id is None:
+            return ""
+        return _("Last changed by %(who)s on %(when)s") % {
+            "who": draft.updated_by,
+            "when": formats.date_format(timezone.localtime(draft.updated_at), "DATETIME_FORMAT"),
+        }
 
     @property
     def options(self) -> list[tuple[str, str]]:

@@ -92,6 +92,11 @@ class DraftAnswer(models.Model):
     carried_forward = models.BooleanField(
         default=False, help_text=_("Carried from an earlier cycle; not yet confirmed or edited.")
     )
+    # The accepted version the answer was carried from: it, not the draft's creation, says
+    # where the answer comes from (cycle, version number, date) until it is confirmed or edited.
+    carried_from = models.ForeignKey(
+        "ResponseVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

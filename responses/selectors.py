@@ -24,7 +24,15 @@ def response_get_for_user(*, user: User, pk: int) -> Response:
 
 
 def draft_answers(*, response: Response) -> dict[str, DraftAnswer]:
-    return {a.question_code: a for a in response.draft_answers.select_related("updated_by")}
+    return {
+        a.question_code: a
+        for a in response.draft_answers.select_related("updated_by", "carried_from__response__cycle")
+    }
+
+
+def draft_revision_get(*, response: Response) -> int:
+    """The draft's current revision, from the database (an instance may predate a save)."""
+    return Response.objects.values_list("draft_revision", flat=True).get(pk=response.pk)
 
 
 def version_get(*, response: Response, number: int) -> ResponseVersion:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.errors import ApplicationError, PermissionDenied
 from portal.request import client_ip
 from portal.selectors import respondents_for_user
+from portal.sessions import session_ended_reply
 from portal.views import run_service, secretariat_required
 from questionnaires.answers import is_empty
 from questionnaires.definition import iter_questions, questions_by_code
@@ -38,7 +39,7 @@ from responses.models import (
     Response,
     ResponseVersion,
 )
-from responses.services.versions import SubmissionInvalid, submission_errors
+from responses.services.versions import SubmissionInvalid, SubmissionStale, submission_errors
 
 ATTACHMENT_TYPES = {
     "pdf": "application/pdf",
@@ -337,15 +338,22 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _json_login_required(view):
-    """Scripts get a 401 they can act on, rather than the login page."""
+    """Scripts get a 401 they can act on, rather than the login page: why the session ended,
+    or that another person is signed in now (the page names whose answers it holds, so what
+    one person typed is never saved in another's name)."""
 
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
+            return session_ended_reply(request)
+        typed_by = request.POST.get("typed_by", "") if request.method == "POST" else ""
+        if typed_by and typed_by != str(request.user.pk):
             return JsonResponse(
                 {
                     "error": _(
-                        "Your session has ended. Sign in again in another tab; your answer is kept here."
-                    )
+                        "Another person is signed in now: nothing is saved in their name. Sign in "
+                        "again as yourself; your answer is kept here."
+                    ),
+                    "code": "other_person",
                 },
                 status=401,
             )
@@ -555,19 +563,42 @@ def thread_resolve(request: HttpRequest, pk: int, thread_id: int) -> HttpRespons
 # --- Submitting and amending ------------------------------------------------------------
 
 
-def _submit_page(request: HttpRequest, response: Response, *, errors: dict | None = None, status=200):
+def _submit_page(
+    request: HttpRequest,
+    response: Response,
+    *,
+    errors: dict | None = None,
+    changes: list | None = None,
+    status=200,
+):
+    # The revision is read with the response, before the answers shown: an answer newer than
+    # it makes the submission refused (safe), never the reverse.
     definition = response.cycle.instrument_version.definition
     drafts = selectors.draft_answers(response=response)
     values = _draft_values(drafts)
     if errors is None:
         errors = submission_errors(definition=definition, answers=values)
-    sections = _sections(definition, values, drafts=drafts, attachments=_attachments(response), errors=errors)
-    texts = {item.q.code: item.q.text for section in sections for item in section.items}
+    attachments = _attachments(response)
+    sections = _sections(definition, values, drafts=drafts, attachments=attachments, errors=errors)
+    questions = {item.q.code: item.q for section in sections for item in section.items}
+    texts = {code: q.text for code, q in questions.items()}
     context = {
         "response": response,
+        "revision": response.draft_revision,
         "sections": sections,
         "problems": [
             {"code": code, "text": texts.get(code, code), "message": m} for code, m in errors.items()
+        ],
+        "changes": [
+            {
+                **change,
+                "text": texts.get(change["code"], change["code"]),
+                "at": _when(change["at"]),
+                "display": forms.answer_display(questions[change["code"]], change["value"], attachments)
+                if change["code"] in questions
+                else {},
+            }
+            for change in changes or []
         ],
         "progress": forms.progress_of(iter_questions(definition), values),
         **_actions(request.user, response),
@@ -584,13 +615,21 @@ def response_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("responses:response_detail", pk=response.pk)
     if request.method == "GET":
         return _submit_page(request, response)
+    base = request.POST.get("base_revision", "")
+    if not base.isdigit():
+        messages.error(request, _("Review the draft on this page, then submit it."))
+        return _submit_page(request, response, status=400)
     try:
         version = services.response_submit(
-            response=response, user=request.user, ip_address=client_ip(request)
+            response=response, user=request.user, base_revision=int(base), ip_address=client_ip(request)
         )
     except SubmissionInvalid as error:
         messages.error(request, error.message)
         return _submit_page(request, response, errors=error.extra.get("errors", {}), status=400)
+    except SubmissionStale as error:
+        messages.error(request, error.message)
+        response = selectors.response_get_for_user(user=request.user, pk=pk)
+        return _submit_page(request, response, changes=error.extra["changes"], status=409)
     except PermissionDenied as error:
         raise DjangoPermissionDenied(str(error.message)) from error
     except ApplicationError as error:

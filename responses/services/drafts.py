@@ -207,8 +207,10 @@ def draft_carry_forward(*, response: Response, user: User) -> int:
             value=value,
             revision=response.draft_revision,
             carried_forward=True,
+            carried_from=source,
             language=source.answer_languages.get(code, ""),
             updated_by=source.author,
+            updated_at=source.created_at,
         )
         carried += 1
     if carried:

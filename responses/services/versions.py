@@ -20,6 +20,13 @@ class SubmissionInvalid(ApplicationError):
     """The draft cannot be submitted: ``extra['errors']`` maps question codes to messages."""
 
 
+class SubmissionStale(ApplicationError):
+    """The draft changed after the revision the person reviewed: ``extra['revision']`` is the
+    current one, ``extra['changes']`` the answers changed since (code, value, by, at)."""
+
+    status_code = 409
+
+
 def _locked(response: Response) -> Response:
     return (
         Response.objects.select_for_update()
@@ -104,15 +111,39 @@ def version_create(
 
 
 @transaction.atomic
-def response_submit(*, response: Response, user: User, ip_address: str | None = None) -> ResponseVersion:
-    """Validate the whole draft and turn it into the next immutable version."""
+def response_submit(
+    *, response: Response, user: User, base_revision: int, ip_address: str | None = None
+) -> ResponseVersion:
+    """Validate the whole draft and turn it into the next immutable version. ``base_revision``
+    is the draft revision the person reviewed: what a colleague saved after it is not sent
+    unseen, the submission is refused with those changes."""
     response = _locked(response)
     if not permissions.can_submit(user, response):
         raise PermissionDenied(
             _("Only the focal point of %(respondent)s, or a correspondent it authorised, submits.")
             % {"respondent": response.respondent}
         )
-    drafts = {a.question_code: a for a in response.draft_answers.all()}
+    drafts = {a.question_code: a for a in response.draft_answers.select_related("updated_by")}
+    if base_revision != response.draft_revision:
+        changes = sorted(
+            (
+                {
+                    "code": code,
+                    "value": a.value,
+                    "by": str(a.updated_by) if a.updated_by else "",
+                    "at": a.updated_at.isoformat(),
+                    "revision": a.revision,
+                }
+                for code, a in drafts.items()
+                if a.revision > base_revision
+            ),
+            key=lambda change: change["code"],
+        )
+        raise SubmissionStale(
+            _("The draft changed after you reviewed it; review the changes and submit again."),
+            code="draft_changed",
+            extra={"revision": response.draft_revision, "changes": changes},
+        )
     answers = {code: a.value for code, a in drafts.items() if a.value is not None}
     definition = response.cycle.instrument_version.definition
     errors = submission_errors(definition=definition, answers=answers)

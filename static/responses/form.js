@@ -10,6 +10,13 @@
  * Nothing typed is lost: on a network or server error the value stays in the field, the
  * question shows "Not saved — retrying" and the save is retried with a growing delay.
  * Without this script the page still works: the "Save" button posts the whole form.
+ *
+ * A session that ends (signed out elsewhere, timeouts) keeps what is waiting in the page.
+ * Once the person signs in again in another tab, that sign-in rotated the CSRF token: the
+ * page asks the server for the current one (when it regains focus or becomes visible, and
+ * every few seconds) and saves what was waiting, with the base revisions it had, so the
+ * usual conflict rule protects anything newer. The page knows whose answers it holds: if
+ * someone else signed in, nothing is saved (the server refuses it too).
  */
 (function () {
   "use strict";
@@ -19,10 +26,14 @@
   const form = document.getElementById(root.dataset.form);
   const autosave = root.hasAttribute("data-autosave");
   const conditional = root.hasAttribute("data-conditional");
-  const csrf = form ? (form.querySelector("input[name=csrfmiddlewaretoken]") || {}).value : "";
+  let csrf = form ? (form.querySelector("input[name=csrfmiddlewaretoken]") || {}).value : "";
+  const typedBy = root.dataset.user || "";
   const msg = (name) => root.dataset["msg" + name] || "";
   const DEBOUNCE_MS = 800;
   const MAX_RETRY_MS = 30000;
+  const SESSION_POLL_MS = 5000;
+  // Set when the session ended or the token was refused: saves wait until a sign-in is seen.
+  const session = { lost: false, message: "", timer: null, checking: null };
   const states = new Map(); // code -> {timer, retryTimer, inFlight, dirty, attempts, status}
 
   document.querySelectorAll("[data-js-only]").forEach((el) => { el.hidden = false; });
@@ -65,6 +76,7 @@
       data.append(el.name, el.value);
     });
     data.append("base_revision", question.dataset.revision || "0");
+    data.append("typed_by", typedBy);
     data.append("csrfmiddlewaretoken", csrf);
     return data;
   }
@@ -194,10 +206,71 @@
     if (input) input.value = String(revision);
   }
 
+  // --- A session that ended ------------------------------------------------------------
+
+  function waitForSignIn(question, message) {
+    session.lost = true;
+    if (message) session.message = message;
+    const st = stateOf(question);
+    clearTimeout(st.retryTimer);
+    setState(question, "retrying", msg("Retrying") + " — " + (session.message || msg("SessionEnded")));
+    if (!session.timer) session.timer = setInterval(resumeAfterSignIn, SESSION_POLL_MS);
+  }
+
+  function saveWaiting() {
+    states.forEach((st, code) => {
+      const question = questionByCode(code);
+      if (question && st.status === "retrying") { clearTimeout(st.retryTimer); save(question); }
+    });
+  }
+
+  async function checkSignIn() {
+    let data = null;
+    try {
+      const reply = await fetch(root.dataset.sessionUrl, {
+        headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store",
+      });
+      if ((reply.headers.get("Content-Type") || "").includes("application/json")) data = await reply.json();
+      if (!reply.ok || !data || !data.token) {
+        if (data && data.error) session.message = data.error;
+        return false;
+      }
+    } catch (error) {
+      return false;
+    }
+    if (String(data.user) !== typedBy) {
+      session.message = msg("OtherPerson");
+      return false;
+    }
+    csrf = data.token;
+    // The full form and the upload forms post their own token field: it must be the new one.
+    document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach((el) => { el.value = csrf; });
+    return true;
+  }
+
+  async function resumeAfterSignIn() {
+    if (!session.lost) return;
+    if (!session.checking) session.checking = checkSignIn().finally(() => { session.checking = null; });
+    const back = await session.checking;
+    if (!back) {
+      states.forEach((st, code) => {
+        const question = questionByCode(code);
+        if (question && st.status === "retrying") setState(question, "retrying", msg("Retrying") + " — " + session.message);
+      });
+      return;
+    }
+    session.lost = false;
+    session.message = "";
+    clearInterval(session.timer);
+    session.timer = null;
+    saveWaiting();
+  }
+
   async function save(question) {
     const st = stateOf(question);
     if (st.inFlight) { st.dirty = true; return; }
     if (!question.isConnected) return;
+    if (session.lost) { waitForSignIn(question); return; }
     st.inFlight = true;
     st.dirty = false;
     setState(question, "saving");
@@ -218,13 +291,20 @@
       return;
     }
     st.inFlight = false;
+    if (reply.status === 401 || (reply.status === 403 && !data)) {
+      // Signed out, someone else signed in, or a token from before a sign-in (the CSRF
+      // refusal is a page, not JSON): wait for the person's own session to come back.
+      waitForSignIn(question, data && data.error);
+      st.dirty = false;
+      return;
+    }
     if (reply.status === 403 || reply.status === 404) {
       // Refused for good (the draft was submitted, or access withdrawn): keep the text, stop.
       setState(question, "error");
       showError(question, (data && data.error) || msg("Error"));
       return;
     }
-    if (!data || reply.status >= 500 || reply.status === 401 || reply.status === 429) {
+    if (!data || reply.status >= 500 || reply.status === 429) {
       retry(question, data && data.error ? data.error : msg("Offline"));
       return;
     }
@@ -301,30 +381,46 @@
     save(question);
   }
 
+  function showUploadError(uploadForm, message) {
+    const place = uploadForm.querySelector("[data-upload-error]");
+    if (place) place.textContent = message || "";
+    const input = uploadForm.querySelector("input[type=file]");
+    if (!input) return;
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+
   async function upload(uploadForm) {
     const question = questionOf(uploadForm);
     const input = uploadForm.querySelector("input[type=file]");
     if (!input || !input.files.length) return;
+    // A refused file changes nothing in the answer: the question keeps the state it had.
+    const before = stateOf(question).status;
+    showUploadError(uploadForm, "");
     setState(question, "saving", msg("Uploading"));
+    let reply;
+    let data = null;
     try {
-      const reply = await fetch(uploadForm.action, {
+      reply = await fetch(uploadForm.action, {
         method: "POST",
         body: new FormData(uploadForm),
         headers: { Accept: "application/json", "X-CSRFToken": csrf },
         credentials: "same-origin",
       });
-      const data = await reply.json();
-      if (!reply.ok) {
-        setState(question, "error");
-        showError(question, data.error || msg("Error"));
-        return;
-      }
-      const fresh = await replaceQuestion(question, data.html);
-      setState(fresh, "saved");
+      if ((reply.headers.get("Content-Type") || "").includes("application/json")) data = await reply.json();
     } catch (error) {
-      setState(question, "error");
-      showError(question, msg("Offline"));
+      setState(question, before);
+      showUploadError(uploadForm, msg("Offline"));
+      return;
     }
+    if (!reply.ok || !data || !data.html) {
+      setState(question, before);
+      showUploadError(uploadForm, (data && data.error) || msg("UploadRefused").replace("{status}", String(reply.status)));
+      input.focus();
+      return;
+    }
+    const fresh = await replaceQuestion(question, data.html);
+    setState(fresh, "saved");
   }
 
   // --- Events (delegated, so replaced questions keep working) ----------------------------
@@ -401,12 +497,11 @@
       });
       updateGlobal();
     });
-    window.addEventListener("online", () => {
-      states.forEach((st, code) => {
-        const question = questionByCode(code);
-        if (question && st.status === "retrying") { clearTimeout(st.retryTimer); save(question); }
-      });
-    });
+    const comeBack = () => { if (session.lost) resumeAfterSignIn(); else saveWaiting(); };
+    window.addEventListener("online", comeBack);
+    // Back from the tab where the person signed in again.
+    window.addEventListener("focus", comeBack);
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") comeBack(); });
     window.addEventListener("beforeunload", (event) => {
       let unsaved = false;
       states.forEach((st) => {

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from portal.models import Respondent
 from responses import services
+from responses.selectors import draft_revision_get
 from tests.api.helpers import complete_answers
 
 
@@ -57,6 +58,8 @@ def filled_fra(response_fra, corr_fra):
 
 @pytest.fixture
 def submitted_fra(filled_fra, corr_fra):
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     filled_fra.refresh_from_db()
     return filled_fra

@@ -5,6 +5,7 @@ import pytest
 
 from responses import services
 from responses.models import ClarificationThread, Response, ResponseVersion
+from responses.selectors import draft_revision_get
 from tests.api.helpers import error_of
 from tests.dates import days_from_today
 
@@ -17,8 +18,14 @@ def post(api, response, action: str, body=None):
     return api.post(url(response, action), body or {}, format="json")
 
 
+def submit(api, response, body=None):
+    """Submit the draft as of its current revision (the one the client has reviewed)."""
+    revision = draft_revision_get(response=response)
+    return api.post(url(response, "submit"), body or {}, format="json", HTTP_IF_MATCH=f'"{revision}"')
+
+
 def test_the_focal_point_submits_and_gets_the_new_version(api_for, corr_fra, filled_fra):
-    response = post(api_for(corr_fra), filled_fra, "submit")
+    response = submit(api_for(corr_fra), filled_fra)
     assert response.status_code == 201
     version = response.json()
     assert version["number"] == 1
@@ -31,7 +38,7 @@ def test_the_focal_point_submits_and_gets_the_new_version(api_for, corr_fra, fil
 
 
 def test_an_incomplete_draft_is_refused_with_a_message_per_question(api_for, corr_fra, response_fra):
-    response = post(api_for(corr_fra), response_fra, "submit")
+    response = submit(api_for(corr_fra), response_fra)
     assert response.status_code == 400
     error = error_of(response)
     assert error["code"] == "invalid_submission"
@@ -40,18 +47,18 @@ def test_an_incomplete_draft_is_refused_with_a_message_per_question(api_for, cor
 
 
 def test_who_may_not_submit(api_for, corr_fra_2, corr_ken, reviewer, commission, filled_fra):
-    not_authorised = post(api_for(corr_fra_2), filled_fra, "submit")
+    not_authorised = submit(api_for(corr_fra_2), filled_fra)
     assert not_authorised.status_code == 403
     assert error_of(not_authorised)["code"] == "permission_denied"
-    assert post(api_for(reviewer), filled_fra, "submit").status_code == 403
-    assert post(api_for(corr_ken), filled_fra, "submit").status_code == 404
-    assert post(api_for(commission), filled_fra, "submit").status_code == 404
-    assert post(api_for(), filled_fra, "submit").status_code == 401
+    assert submit(api_for(reviewer), filled_fra).status_code == 403
+    assert submit(api_for(corr_ken), filled_fra).status_code == 404
+    assert submit(api_for(commission), filled_fra).status_code == 404
+    assert submit(api_for(), filled_fra).status_code == 401
     assert not ResponseVersion.objects.exists()
 
 
 def test_an_action_takes_no_fields(api_for, corr_fra, filled_fra):
-    response = post(api_for(corr_fra), filled_fra, "submit", {"status": "accepted"})
+    response = submit(api_for(corr_fra), filled_fra, {"status": "accepted"})
     assert response.status_code == 400
     assert error_of(response)["fields"] == {"status": ["Unknown field."]}
 
@@ -102,7 +109,9 @@ def test_accept_only_from_submitted_or_in_review(api_for, reviewer, corr_fra, fi
     nothing_yet = post(api, filled_fra, "accept")
     assert nothing_yet.status_code == 400
     assert error_of(nothing_yet)["code"] == "invalid_transition"
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     assert post(api_for(corr_fra), filled_fra, "accept").status_code == 403
     in_review = post(api, filled_fra, "start-review")
     assert in_review.status_code == 200
@@ -190,3 +199,35 @@ def test_correspondents_acknowledge_or_contest_a_secretariat_amendment(
     )
     detail = api_for(corr_fra).get(url(submitted_fra, "versions/2")).json()
     assert [a["decision"] for a in detail["acknowledgements"]] == ["acknowledged"]
+
+
+def test_a_submit_without_if_match_is_refused_with_428(api_for, corr_fra, filled_fra):
+    response = post(api_for(corr_fra), filled_fra, "submit")
+    assert response.status_code == 428
+    assert error_of(response)["code"] == "precondition_required"
+    assert not ResponseVersion.objects.exists()
+
+
+def test_a_submit_of_a_draft_changed_since_is_412_naming_the_changes(
+    api_for, corr_fra, corr_fra_2, filled_fra
+):
+    api = api_for(corr_fra)
+    reviewed = api.get(f"/api/v1/responses/{filled_fra.pk}/draft/")["ETag"]
+    colleague = api_for(corr_fra_2).patch(
+        f"/api/v1/responses/{filled_fra.pk}/draft/",
+        {"answers": {"contact.1.authority": "Ministry of the Interior"}},
+        format="json",
+        HTTP_IF_MATCH=reviewed,
+    )
+    assert colleague.status_code == 200
+    response = api.post(url(filled_fra, "submit"), {}, format="json", HTTP_IF_MATCH=reviewed)
+    assert response.status_code == 412
+    error = error_of(response)
+    assert error["code"] == "draft_changed"
+    assert error["changed"] == ["contact.1.authority"]
+    assert response["ETag"] == colleague["ETag"] == f'"{error["revision"]}"'
+    assert not ResponseVersion.objects.exists()
+    # Having read the change, the focal point submits the draft as it now is.
+    again = api.post(url(filled_fra, "submit"), {}, format="json", HTTP_IF_MATCH=response["ETag"])
+    assert again.status_code == 201
+    assert again.json()["answers"]["contact.1.authority"] == "Ministry of the Interior"

@@ -12,6 +12,7 @@ from psycopg2 import sql
 from portal.backup import media_extract
 from responses import services
 from responses.models import ResponseVersion
+from responses.selectors import draft_revision_get
 from tests.conftest import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -21,7 +22,9 @@ RESTORED = f"portal_restore_check_{os.getpid()}"  # one per test process
 
 def test_a_backup_restores_and_every_version_verifies(filled_fra, corr_fra, reviewer, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     services.secretariat_amendment_create(
         response=filled_fra,
         user=reviewer,

@@ -237,3 +237,54 @@ def test_the_api_documentation_works_under_the_policy(client_for, reviewer):
     assert "swagger-ui" in content
     assert not re.search(r"<style", content)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", content)
+
+
+def _end_reason_is_told(client, expected: str) -> None:
+    """After the middleware ended the session: the autosave's 401 and then the sign-in page
+    say why, once."""
+    token = client.get(reverse("session_token"))
+    assert token.status_code == 401 and expected in token.json()["error"]
+    assert token.json()["code"] == "session_ended"
+    page = client.get(reverse("login")).content.decode()
+    assert expected in page
+    assert expected not in client.get(reverse("login")).content.decode()
+
+
+def test_the_sign_in_page_says_a_session_ended_because_of_a_sign_out_elsewhere(corr_fra):
+    from django.test import Client
+
+    laptop, phone = Client(), Client()
+    _login(laptop, "corr-fra")
+    _login(phone, "corr-fra", address="198.51.100.9")
+    laptop.post(reverse("logout"))
+    assert phone.get(reverse("home")).status_code == 302
+    _end_reason_is_told(phone, "you signed out in another window")
+
+
+def test_the_sign_in_page_says_a_session_ended_for_inactivity(client, corr_fra, settings):
+    _login(client, "corr-fra")
+    session = client.session
+    session["portal_session_last_seen"] = int(time.time()) - settings.PORTAL_SESSION_IDLE_SECONDS - 5
+    session.save()
+    assert client.get(reverse("home")).status_code == 302
+    _end_reason_is_told(client, "after a long time without activity")
+
+
+def test_the_sign_in_page_says_a_session_reached_its_longest_duration(client, corr_fra, settings):
+    _login(client, "corr-fra")
+    session = client.session
+    session["portal_session_started"] = int(time.time()) - settings.PORTAL_SESSION_ABSOLUTE_SECONDS - 5
+    session.save()
+    assert client.get(reverse("home")).status_code == 302
+    _end_reason_is_told(client, "longest allowed duration")
+
+
+def test_a_new_sign_in_forgets_why_the_last_session_ended(client, corr_fra, settings):
+    _login(client, "corr-fra")
+    session = client.session
+    session["portal_session_last_seen"] = int(time.time()) - settings.PORTAL_SESSION_IDLE_SECONDS - 5
+    session.save()
+    client.get(reverse("home"))
+    _login(client, "corr-fra")  # straight to the form's POST, without reading the sign-in page
+    assert client.get(reverse("home")).status_code == 200
+    assert "portal_session_end_reason" not in client.session

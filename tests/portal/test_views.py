@@ -199,6 +199,7 @@ def test_a_receipt_and_an_attachment_download_are_not_stored(client_for, filled_
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from responses import services
+    from responses.selectors import draft_revision_get
 
     attachment = services.attachment_upload(
         response=filled_fra,
@@ -206,7 +207,9 @@ def test_a_receipt_and_an_attachment_download_are_not_stored(client_for, filled_
         upload=SimpleUploadedFile("loi.txt", b"Loi"),
         user=corr_fra,
     )
-    version = services.response_submit(response=filled_fra, user=corr_fra)
+    version = services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     client = client_for(corr_fra)
     download = client.get(reverse("responses:attachment_download", args=[filled_fra.pk, attachment.pk]))
     assert download.status_code == 200 and _no_store(download)

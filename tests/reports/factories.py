@@ -12,6 +12,7 @@ from questionnaires.answers import is_visible
 from questionnaires.definition import TREATY_STATUSES, iter_questions
 from questionnaires.models import Cycle
 from responses.models import ResponseVersion
+from responses.selectors import draft_revision_get
 from responses.services import draft_save, response_accept, response_start, response_submit
 
 SUBJECTS = [
@@ -143,6 +144,8 @@ def accepted_version(
         response=response, user=person, answers=answers, base_revision=response.draft_revision
     )
     assert result.ok, (result.errors, result.conflicts)
-    version = response_submit(response=response, user=person)
+    version = response_submit(
+        response=response, user=person, base_revision=draft_revision_get(response=response)
+    )
     response_accept(response=response, user=reviewer)
     return version

@@ -10,6 +10,7 @@ from portal.errors import ApplicationError
 from questionnaires.definition import iter_questions
 from responses import services
 from responses.models import DraftAnswer, ResponseVersion
+from responses.selectors import draft_revision_get
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -77,7 +78,9 @@ def test_twenty_parallel_submits_make_exactly_one_version(filled_fra, corr_fra):
     @_in_thread
     def submit(_):
         try:
-            return services.response_submit(response=filled_fra, user=corr_fra).number
+            return services.response_submit(
+                response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+            ).number
         except ApplicationError as error:
             return error.code
 

@@ -15,6 +15,7 @@ from questionnaires import services as questionnaire_services
 from questionnaires.models import Cycle
 from responses import charts, dashboard, services
 from responses.models import ClarificationThread, Response
+from responses.selectors import draft_revision_get
 from tests.conftest import required_answers
 from tests.dates import new_year_in_two_years
 
@@ -34,7 +35,9 @@ def submit(cycle, code, person):
     response = services.response_start(cycle=cycle, respondent=Respondent.objects.get(code=code), user=person)
     answers = required_answers(cycle.instrument_version.definition)
     assert services.draft_save(response=response, user=person, answers=answers, base_revision=0).ok
-    services.response_submit(response=response, user=person)
+    services.response_submit(
+        response=response, user=person, base_revision=draft_revision_get(response=response)
+    )
     response.refresh_from_db()
     return response
 

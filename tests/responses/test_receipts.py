@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from responses import services
 from responses.receipts import StaticFilesOnly, receipt_render
+from responses.selectors import draft_revision_get
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,9 @@ def version(filled_fra, corr_fra):
         },
         base_revision=filled_fra.draft_revision,
     )
-    return services.response_submit(response=filled_fra, user=corr_fra)
+    return services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
 
 
 def test_it_renders_the_receipt_with_the_hashes_and_every_answer(version):

@@ -12,6 +12,7 @@ from questionnaires.definition import questions_by_code
 from questionnaires.models import InstrumentVersion
 from responses import search, services
 from responses.models import AnswerSearchEntry, Response
+from responses.selectors import draft_revision_get
 from tests.conftest import required_answers
 from tests.dates import cycle_dates
 
@@ -26,7 +27,9 @@ def fill_and_submit(cycle, code, person, answers=None):
     values = {**required_answers(cycle.instrument_version.definition), **(answers or {})}
     result = services.draft_save(response=response, user=person, answers=values, base_revision=0)
     assert result.ok, result.errors
-    services.response_submit(response=response, user=person)
+    services.response_submit(
+        response=response, user=person, base_revision=draft_revision_get(response=response)
+    )
     response.refresh_from_db()
     return response
 
@@ -283,7 +286,9 @@ def test_an_amendment_under_review_leaves_the_accepted_answers_searchable(
         answers={"a.1.organized_crime_summary": "Surrender procedures under the new code."},
         base_revision=accepted_fra.draft_revision,
     )
-    services.response_submit(response=accepted_fra, user=corr_fra)
+    services.response_submit(
+        response=accepted_fra, user=corr_fra, base_revision=draft_revision_get(response=accepted_fra)
+    )
     accepted_fra.refresh_from_db()
     assert accepted_fra.status == Response.Status.RESUBMITTED
     client = client_for(reviewer)
@@ -303,7 +308,9 @@ def test_it_indexes_the_latest_version_again_on_acceptance(client_for, reviewer,
         answers={"a.1.organized_crime_summary": "Surrender under the European arrest warrant."},
         base_revision=accepted_fra.draft_revision + 1,
     )
-    services.response_submit(response=accepted_fra, user=corr_fra)
+    services.response_submit(
+        response=accepted_fra, user=corr_fra, base_revision=draft_revision_get(response=accepted_fra)
+    )
     accept(accepted_fra, reviewer)
     client = client_for(reviewer)
     assert client.get(SEARCH, {"q": "extradition"}).context["results"] == []

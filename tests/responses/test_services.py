@@ -12,7 +12,8 @@ from portal.errors import ApplicationError, PermissionDenied
 from responses import services
 from responses.integrity import history_verify
 from responses.models import ClarificationThread, DraftAnswer, Response, ResponseVersion
-from responses.services.versions import SubmissionInvalid
+from responses.selectors import draft_revision_get
+from responses.services.versions import SubmissionInvalid, SubmissionStale
 from tests.dates import cycle_dates
 
 pytestmark = pytest.mark.django_db
@@ -99,21 +100,30 @@ def test_the_other_state_cannot_save(response_fra, corr_ken):
 
 def test_submission_requires_every_required_answer(response_fra, corr_fra):
     with pytest.raises(SubmissionInvalid) as error:
-        services.response_submit(response=response_fra, user=corr_fra)
+        services.response_submit(
+            response=response_fra, user=corr_fra, base_revision=draft_revision_get(response=response_fra)
+        )
     assert "a.1.organized_crime" in error.value.extra["errors"]
 
 
 def test_only_the_focal_point_or_an_authorised_correspondent_submits(filled_fra, corr_fra_2, corr_ken):
     for person in (corr_fra_2, corr_ken):
         with pytest.raises(PermissionDenied):
-            services.response_submit(response=filled_fra, user=person)
+            services.response_submit(
+                response=filled_fra, user=person, base_revision=draft_revision_get(response=filled_fra)
+            )
 
 
 def test_the_full_path_from_draft_to_acceptance(
     filled_fra, corr_fra, corr_fra_2, reviewer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        v1 = services.response_submit(response=filled_fra, user=corr_fra, ip_address="198.51.100.7")
+        v1 = services.response_submit(
+            response=filled_fra,
+            user=corr_fra,
+            base_revision=draft_revision_get(response=filled_fra),
+            ip_address="198.51.100.7",
+        )
     assert (v1.number, v1.kind) == (1, ResponseVersion.Kind.INITIAL)
     assert len(v1.sha256) == 64 and v1.previous_sha256 == ""
     filled_fra.refresh_from_db()
@@ -145,7 +155,9 @@ def test_the_full_path_from_draft_to_acceptance(
         base_revision=filled_fra.draft_revision,
     )
     assert result.ok
-    v2 = services.response_submit(response=filled_fra, user=corr_fra)
+    v2 = services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     assert (v2.number, v2.kind, v2.previous_sha256) == (2, ResponseVersion.Kind.AMENDED, v1.sha256)
     filled_fra.refresh_from_db()
     assert filled_fra.status == Response.Status.RESUBMITTED
@@ -178,7 +190,9 @@ def test_the_full_path_from_draft_to_acceptance(
 
 
 def test_only_the_secretariat_reviews(filled_fra, corr_fra, commission):
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     for person in (corr_fra, commission):
         with pytest.raises(PermissionDenied):
             services.response_accept(response=filled_fra, user=person)
@@ -215,7 +229,9 @@ def test_only_its_correspondents_start_a_response_and_only_in_an_open_cycle(
 def test_a_clarification_cannot_be_due_in_the_past(filled_fra, corr_fra, reviewer):
     import datetime
 
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     with pytest.raises(ApplicationError) as error:
         services.clarification_request(
             response=filled_fra,
@@ -227,7 +243,9 @@ def test_a_clarification_cannot_be_due_in_the_past(filled_fra, corr_fra, reviewe
 
 
 def test_versions_are_append_only_in_the_database(filled_fra, corr_fra):
-    version = services.response_submit(response=filled_fra, user=corr_fra)
+    version = services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     with pytest.raises(InternalError), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE responses_responseversion SET answers = '{}'::jsonb WHERE id = %s", [version.pk]
@@ -235,7 +253,9 @@ def test_versions_are_append_only_in_the_database(filled_fra, corr_fra):
 
 
 def test_versions_cannot_be_deleted_in_the_database(filled_fra, corr_fra):
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     with pytest.raises(InternalError), connection.cursor() as cursor:
         cursor.execute("DELETE FROM responses_responseversion")
 
@@ -243,7 +263,9 @@ def test_versions_cannot_be_deleted_in_the_database(filled_fra, corr_fra):
 def test_verify_history_names_a_break(filled_fra, corr_fra):
     from django.core.management import CommandError, call_command
 
-    version = services.response_submit(response=filled_fra, user=corr_fra)
+    version = services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     call_command("verify_history")
     # Tamper the way someone bypassing the application's trigger could.
     with pgtrigger.ignore("responses.ResponseVersion:versions_append_only"), connection.cursor() as cursor:
@@ -262,7 +284,9 @@ def test_carry_forward_prefills_the_next_cycle_and_marks_answers(
 
     from questionnaires import services as questionnaire_services
 
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     services.response_accept(response=filled_fra, user=reviewer)
     cycle = questionnaire_services.cycle_create(
         slug="next-1997-34",
@@ -278,12 +302,17 @@ def test_carry_forward_prefills_the_next_cycle_and_marks_answers(
     response = services.response_start(cycle=cycle, respondent=france, user=corr_fra)
     carried = DraftAnswer.objects.filter(response=response, carried_forward=True).count()
     assert carried == len(filled_fra.versions.get(number=1).answers)
+    source = filled_fra.versions.get(number=1)
+    origins = DraftAnswer.objects.filter(response=response).values_list("carried_from", "updated_at")
+    assert set(origins) == {(source.pk, source.created_at)}
     assert services.draft_confirm_carried(response=response, user=corr_fra) == carried
     assert not DraftAnswer.objects.filter(response=response, carried_forward=True).exists()
 
 
 def test_amending_maps_answers_and_reports_new_and_gone_questions(filled_fra, corr_fra):
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     outcome = services.response_amend(response=filled_fra, user=corr_fra)
     assert outcome == {"from_version": 1, "new_questions": [], "gone_questions": []}
     with pytest.raises(ApplicationError):
@@ -295,7 +324,9 @@ def test_the_report_takes_the_accepted_version_while_an_amendment_is_reviewed(fi
 
     cycle = filled_fra.cycle
     assert latest_accepted_versions(cycle=cycle) == []  # nothing accepted yet
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     services.response_accept(response=filled_fra, user=reviewer)
     assert [v.number for v in latest_accepted_versions(cycle=cycle)] == [1]
 
@@ -307,7 +338,9 @@ def test_the_report_takes_the_accepted_version_while_an_amendment_is_reviewed(fi
         answers={"contact.1.authority": "Ministry of Justice"},
         base_revision=filled_fra.draft_revision,
     )
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     filled_fra.refresh_from_db()
     assert filled_fra.status == Response.Status.RESUBMITTED
     assert [v.number for v in latest_accepted_versions(cycle=cycle)] == [1]  # not dropped
@@ -437,3 +470,25 @@ def test_every_entry_point_removes_bidi_overrides(client_for, response_fra, corr
         person: "Claire Martin",
         "contact.3.position": "Director",
     }
+def test_a_submission_of_an_older_revision_is_refused_with_what_changed_since(
+    filled_fra, corr_fra, corr_fra_2
+):
+    reviewed = draft_revision_get(response=filled_fra)
+    services.draft_save(
+        response=filled_fra,
+        user=corr_fra_2,
+        answers={"contact.1.authority": "Ministry of the Interior"},
+        base_revision=reviewed,
+    )
+    with pytest.raises(SubmissionStale) as refused:
+        services.response_submit(response=filled_fra, user=corr_fra, base_revision=reviewed)
+    assert refused.value.extra["revision"] == reviewed + 1
+    [change] = refused.value.extra["changes"]
+    assert (change["code"], change["value"], change["by"]) == (
+        "contact.1.authority",
+        "Ministry of the Interior",
+        str(corr_fra_2),
+    )
+    assert not filled_fra.versions.exists()
+    filled_fra.refresh_from_db()
+    assert filled_fra.draft_open and filled_fra.status == Response.Status.DRAFT

@@ -3,6 +3,7 @@
 see nothing of France, anonymous visitors are sent to sign in."""
 
 import io
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -10,12 +11,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import formats, timezone
 from pypdf import PdfReader
 
 from portal.models import Respondent
 from questionnaires.models import Cycle
 from responses import services
 from responses.models import ClarificationThread, DraftAnswer, Response, ResponseVersion
+from responses.selectors import draft_revision_get
 from tests.dates import cycle_dates, days_from_today
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +42,9 @@ def client_of(person):
 
 @pytest.fixture
 def submitted_fra(filled_fra, corr_fra):
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     filled_fra.refresh_from_db()
     return filled_fra
 
@@ -150,6 +155,56 @@ def test_it_hides_answers_attachments_and_threads_from_another_state(
         assert client.get(url("attachment_download", response_fra, attachment_fra.pk)).status_code == 404
     client.logout()
     assert save(client, response_fra, "contact.1.authority", {"contact.1.authority": "x"}).status_code == 401
+    assert not DraftAnswer.objects.filter(response=response_fra, question_code="contact.1.authority").exists()
+
+
+def test_after_signing_in_again_the_page_takes_a_fresh_token_and_saves(corr_fra, response_fra):
+    from portal.security import end_all_sessions
+    from tests.conftest import PASSWORD
+
+    browser = Client(enforce_csrf_checks=True)
+
+    def sign_in():
+        form = browser.get(reverse("login")).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        credentials = {"username": "corr-fra", "password": PASSWORD, "csrfmiddlewaretoken": token}
+        assert browser.post(reverse("login"), credentials).status_code == 302
+
+    sign_in()
+    page = browser.get(url("response_detail", response_fra)).content.decode()
+    old_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    typed = {"contact.1.authority": "Typed while signed out", "typed_by": str(corr_fra.pk)}
+
+    def autosave(token):
+        return browser.post(
+            url("answer", response_fra, "contact.1.authority"),
+            {**typed, "base_revision": "0", "csrfmiddlewaretoken": token},
+            HTTP_ACCEPT="application/json",
+        )
+
+    end_all_sessions(corr_fra)  # signed out on another device
+    ended = autosave(old_token)
+    assert ended.status_code == 401 and ended.json()["code"] == "session_ended"
+    assert "you signed out in another window" in ended.json()["error"]
+    sign_in()  # in another tab: a sign-in rotates the CSRF token
+    assert autosave(old_token).status_code == 403
+    fresh = browser.get(reverse("session_token"), HTTP_ACCEPT="application/json")
+    assert fresh.json()["user"] == corr_fra.pk and "no-store" in fresh["Cache-Control"]
+    assert autosave(fresh.json()["token"]).status_code == 200
+    assert DraftAnswer.objects.get(response=response_fra, question_code="contact.1.authority").value == (
+        "Typed while signed out"
+    )
+
+
+def test_what_one_person_typed_is_not_saved_in_anothers_name(client_for, corr_fra, corr_fra_2, response_fra):
+    client = client_for(corr_fra_2)  # signed in, in the same browser, over corr_fra's page
+    reply = save(
+        client,
+        response_fra,
+        "contact.1.authority",
+        {"contact.1.authority": "Typed by corr_fra", "typed_by": str(corr_fra.pk)},
+    )
+    assert reply.status_code == 401 and reply.json()["code"] == "other_person"
     assert not DraftAnswer.objects.filter(response=response_fra, question_code="contact.1.authority").exists()
 
 
@@ -516,6 +571,51 @@ def test_it_marks_carried_answers_and_confirms_them(
     assert not carried.exists()
 
 
+def _question_block(html: str, code: str) -> str:
+    start = html.index(f'id="q-{code}"')
+    return html[start : html.index('class="question ', start)]
+
+
+CODE = "contact.1.authority"
+
+
+def test_a_carried_answer_names_the_version_it_comes_from(
+    client_for, corr_fra, reviewer, secadmin, submitted_fra, france
+):
+    from questionnaires import services as questionnaire_services
+
+    # The secretariat's amendment is the accepted version: its author is not who answers now.
+    services.secretariat_amendment_create(
+        response=submitted_fra,
+        user=reviewer,
+        answers={"contact.1.authority": "Ministry of Justice (France)"},
+        reason="Official name.",
+    )
+    services.response_accept(response=submitted_fra, user=reviewer)
+    source = submitted_fra.versions.get(number=2)
+    cycle = questionnaire_services.cycle_create(
+        slug="next-round",
+        title="Second round",
+        instrument_version=submitted_fra.cycle.instrument_version,
+        session_number=10,
+        session_year=2001,
+        document_symbol="E/CN.15/2001/4",
+        **cycle_dates(),
+        user=secadmin,
+    )
+    questionnaire_services.cycle_open(cycle=cycle, user=secadmin, notify=False)
+    client = client_for(corr_fra)
+    client.post(reverse("responses:response_start"), {"cycle": cycle.slug, "respondent": "FRA"})
+    response = Response.objects.get(cycle=cycle, respondent=france)
+    block = _question_block(client.get(url("response_detail", response)).content.decode(), CODE)
+    date = formats.date_format(timezone.localtime(source.created_at), "DATE_FORMAT")
+    assert f"Carried forward from Implementation of the Declaration, version 2 of {date}" in block
+    assert "Last changed by" not in block and str(reviewer) not in block
+    client.post(url("carried_confirm", response), {"question": "contact.1.authority"})
+    block = _question_block(client.get(url("response_detail", response)).content.decode(), CODE)
+    assert f"Last changed by {corr_fra}" in block and "Carried forward from" not in block
+
+
 def test_it_uploads_an_attachment_into_the_answer_and_serves_it_safely(client_for, corr_fra, response_fra):
     client = client_for(corr_fra)
     upload = SimpleUploadedFile("Loi <2004>.txt", "Loi n° 2004-204.\n".encode())
@@ -568,12 +668,17 @@ def test_it_shows_clarification_threads_next_to_their_question_and_takes_replies
 # --- Submitting, amending, history ----------------------------------------------------
 
 
+def reviewed(response) -> dict:
+    """The submit form as the person posts it: with the draft revision they reviewed."""
+    return {"base_revision": draft_revision_get(response=response)}
+
+
 def test_the_submit_page_lists_what_is_missing_with_links(client_for, corr_fra, response_fra):
     client = client_for(corr_fra)
     html = client.get(url("response_submit", response_fra)).content.decode()
     assert "20 questions need attention" in html
     assert f"{url('response_detail', response_fra)}#q-d.1.treaty_status" in html
-    reply = client.post(url("response_submit", response_fra))
+    reply = client.post(url("response_submit", response_fra), reviewed(response_fra))
     assert reply.status_code == 400 and "This question needs an answer" in reply.content.decode()
     assert not response_fra.versions.exists()
 
@@ -582,18 +687,50 @@ def test_only_the_focal_point_is_offered_and_allowed_to_submit(client_for, corr_
     client = client_for(corr_fra_2)
     html = client.get(url("response_submit", filled_fra)).content.decode()
     assert "Submit the response" not in html and "Only the focal point" in html
-    assert client.post(url("response_submit", filled_fra)).status_code == 403
+    assert client.post(url("response_submit", filled_fra), reviewed(filled_fra)).status_code == 403
     assert not filled_fra.versions.exists()
 
 
 def test_the_focal_point_submits_and_gets_version_1(client_for, corr_fra, filled_fra):
     client = client_for(corr_fra)
     assert "Submit the response" in client.get(url("response_submit", filled_fra)).content.decode()
-    reply = client.post(url("response_submit", filled_fra))
+    reply = client.post(url("response_submit", filled_fra), reviewed(filled_fra))
     assert reply["Location"] == url("version_detail", filled_fra, 1)
     version = filled_fra.versions.get()
     html = client.get(reply["Location"]).content.decode()
     assert version.sha256 in html and version.content_sha256 in html
+
+
+def test_a_draft_changed_after_review_is_not_submitted_and_the_changes_are_shown(
+    client_for, corr_fra, corr_fra_2, filled_fra
+):
+    client = client_for(corr_fra)
+    page = client.get(url("response_submit", filled_fra)).content.decode()
+    reviewed = re.search(r'name="base_revision" value="(\d+)"', page).group(1)
+    services.draft_save(
+        response=filled_fra,
+        user=corr_fra_2,
+        answers={"contact.1.authority": "Ministry of the Interior"},
+        base_revision=int(reviewed),
+    )
+    reply = client.post(url("response_submit", filled_fra), {"base_revision": reviewed})
+    assert reply.status_code == 409
+    html = reply.content.decode()
+    assert "1 answer changed after you opened this page; nothing was submitted" in html
+    change = re.search(r'<li data-change="contact.1.authority">(.*?)</li>', html, re.S).group(1)
+    assert str(corr_fra_2) in change and "Ministry of the Interior" in change
+    assert not filled_fra.versions.exists()
+    # The page now carries the revision with the change: submitting it is a choice made knowingly.
+    current = re.search(r'name="base_revision" value="(\d+)"', html).group(1)
+    assert int(current) == draft_revision_get(response=filled_fra) != int(reviewed)
+    assert client.post(url("response_submit", filled_fra), {"base_revision": current}).status_code == 302
+    assert filled_fra.versions.get().answers["contact.1.authority"] == "Ministry of the Interior"
+
+
+def test_a_submit_without_a_revision_submits_nothing(client_for, corr_fra, filled_fra):
+    reply = client_for(corr_fra).post(url("response_submit", filled_fra))
+    assert reply.status_code == 400 and "Review the draft on this page" in reply.content.decode()
+    assert not filled_fra.versions.exists()
 
 
 def test_amending_opens_a_draft_and_the_diff_shows_inserted_words(client_for, corr_fra, submitted_fra):
@@ -614,7 +751,7 @@ def test_amending_opens_a_draft_and_the_diff_shows_inserted_words(client_for, co
         ).status_code
         == 200
     )
-    client.post(url("response_submit", submitted_fra))
+    client.post(url("response_submit", submitted_fra), reviewed(submitted_fra))
     html = client.get(url("version_diff", submitted_fra), {"from": 1, "to": 2}).content.decode()
     assert "<ins> and Liberties</ins>" in html
     listing = client.get(url("version_list", submitted_fra)).content.decode()
@@ -741,7 +878,9 @@ def test_the_secretariat_amends_with_a_reason_and_the_state_acknowledges(
 
 
 def test_a_refused_review_action_becomes_a_message(client_for, reviewer, filled_fra, corr_fra):
-    version = services.response_submit(response=filled_fra, user=corr_fra)
+    version = services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     services.response_amend(response=filled_fra, user=corr_fra)  # an amendment draft is open
     reply = client_for(reviewer).post(url("review_accept", filled_fra), follow=True)
     assert "wait for their submission" in reply.content.decode()
@@ -762,6 +901,7 @@ def test_a_submitted_version_leaves_out_the_answers_its_conditions_hide(client_f
         answers={"a.1.organized_crime": "no", "a.1.organized_crime_summary": "Written before answering no."},
         base_revision=filled_fra.draft_revision,
     )
-    assert client_for(corr_fra).post(url("response_submit", filled_fra)).status_code == 302
+    submitted = client_for(corr_fra).post(url("response_submit", filled_fra), reviewed(filled_fra))
+    assert submitted.status_code == 302
     answers = filled_fra.versions.get().answers
     assert answers["a.1.organized_crime"] == "no" and "a.1.organized_crime_summary" not in answers

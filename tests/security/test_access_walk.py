@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from portal.models import AuditEntry, Designation
 from responses import services
 from responses.models import ClarificationThread, DraftAnswer, Response, ResponseVersion
+from responses.selectors import draft_revision_get
 from tests.conftest import verified_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,7 @@ OPEN_TO_EVERYONE = {
 OPEN_TO_AUTHENTICATED = OPEN_TO_EVERYONE | {
     "home",
     "profile",
+    "session_token",  # the person's own CSRF token and id
     "password_change",
     "password_change_done",
     "set_language",
@@ -108,7 +110,9 @@ def world(filled_fra, corr_fra, reviewer, open_cycle):
         upload=SimpleUploadedFile(f"law-{MARKER}.txt", f"Law text {MARKER}".encode()),
         user=corr_fra,
     )
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     (thread,) = services.clarification_request(
         response=filled_fra, user=reviewer, comments={"a.1.organized_crime": f"Which law? {MARKER}"}
     )

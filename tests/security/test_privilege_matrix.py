@@ -78,7 +78,10 @@ def _draft(world: World) -> None:
 
 
 def _submitted(world: World) -> None:
-    services.response_submit(response=world.response, user=world.people["corr-fra"])
+    world.response.refresh_from_db()
+    services.response_submit(
+        response=world.response, user=world.people["corr-fra"], base_revision=world.response.draft_revision
+    )
 
 
 def _amended_by_secretariat(world: World) -> None:
@@ -134,7 +137,7 @@ WRITES = [
         body=lambda world: {"answers": {"contact.1.authority": "Changed authority"}},
         headers=_if_match,
     ),
-    Write("submit", "post", _response_path("submit/"), allowed={"corr-fra"}),
+    Write("submit", "post", _response_path("submit/"), allowed={"corr-fra"}, headers=_if_match),
     Write("amend", "post", _response_path("amend/"), allowed=FRANCE, prepare=_submitted),
     Write("start review", "post", _response_path("start-review/"), allowed=SECRETARIAT, prepare=_submitted),
     Write(
