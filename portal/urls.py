@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import two_factor, views
@@ -28,10 +27,11 @@ urlpatterns = [
         views.designation_authorise,
         name="designation_authorise",
     ),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", two_factor.LoginView.as_view(), name="login"),
     path("accounts/2fa/setup/", two_factor.setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", two_factor.verify, name="two_factor_verify"),
     path("accounts/2fa/disable/", two_factor.disable, name="two_factor_disable"),
+    path("accounts/2fa/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("questionnaires/", include("questionnaires.urls")),

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from responses import services
+from tests.api.conftest import token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,7 @@ def world(filled_fra, people, open_cycle):
 
 
 def test_no_role_does_a_write_it_may_not_and_no_forbidden_field_is_accepted(world):
-    tokens = {role: Token.objects.get_or_create(user=world.people[role])[0].key for role in ROLES[1:]}
+    tokens = {role: token_for(world.people[role]) for role in ROLES[1:]}
     problems = []
     requests = refused = performed = tampered = 0
     for write in WRITES:
