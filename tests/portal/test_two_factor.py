@@ -116,7 +116,9 @@ def test_a_password_alone_changes_no_password_and_revokes_no_token(reviewer, pho
         ("two_factor_disable", {"password": PASSWORD, "token": "000000"}),
     ]:
         response = client.post(reverse(name), data)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("two_factor_verify")), name
+        assert response.status_code == 302 and response["Location"].startswith(
+            reverse("two_factor_verify")
+        ), name
     reviewer.refresh_from_db()
     assert reviewer.check_password(PASSWORD)
     from knox.models import AuthToken
@@ -169,7 +171,9 @@ def test_an_administrator_resets_a_second_factor_with_an_audit_entry_and_an_emai
     admin = client_for(secadmin)
     with django_capture_on_commit_callbacks(execute=True):
         done = admin.post(
-            "/admin/portal/user/", {"action": "reset_two_factor", "_selected_action": [reviewer.pk]}, follow=True
+            "/admin/portal/user/",
+            {"action": "reset_two_factor", "_selected_action": [reviewer.pk]},
+            follow=True,
         )
     assert "Two-factor authentication reset for 1 person." in done.content.decode()
     assert not TOTPDevice.objects.filter(user=reviewer).exists()
