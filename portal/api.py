@@ -31,6 +31,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from portal.errors import ApplicationError
+from portal.request import client_ip
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
@@ -204,6 +205,10 @@ class _RateFromSettings:
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        # The client's address behind the proxies, as everywhere else (not DRF's NUM_PROXIES).
+        return client_ip(request) or super().get_ident(request)
 
 
 class AnonThrottle(_RateFromSettings, AnonRateThrottle):

@@ -138,7 +138,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 # The number of trusted proxies in front of the portal, each appending to X-Forwarded-For
-# (1 behind the TLS proxy of docker-compose.yml); portal.request.client_ip reads the address.
+# (1 behind one TLS proxy; 0 when clients reach the portal directly); portal.request.client_ip
+# reads the client's address with it.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "portal.request.client_ip"
 # The per-account ceiling (portal.security.login_retry_after): after 10 failures for one user
@@ -255,7 +256,7 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 REST_FRAMEWORK = {
     # Token first: an anonymous request gets 401 with "WWW-Authenticate: Token", not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "portal.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Signed in, and with the second factor where the role requires it, as for pages.

@@ -167,3 +167,11 @@ def test_behind_the_proxy_an_attacker_locks_only_their_own_address(corr_fra, set
     log = log_path.read_text()
     assert "login failed user=corr-fra ip=203.0.113.66" in log
     assert "login ok user=corr-fra ip=198.51.100.7" in log
+
+
+def test_the_api_throttles_the_address_behind_the_proxy(settings):
+    from portal.api import AnonThrottle
+
+    settings.PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    assert AnonThrottle().get_ident(request) == "203.0.113.66"
