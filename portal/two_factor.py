@@ -29,7 +29,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
@@ -250,7 +250,11 @@ def verify(request):
             left = form.device.token_set.count()
             messages.warning(
                 request,
-                _("You signed in with a recovery code; %(left)s are left. Make new ones in your profile.")
+                ngettext(
+                    "You signed in with a recovery code; %(left)s is left. Make new ones in your profile.",
+                    "You signed in with a recovery code; %(left)s are left. Make new ones in your profile.",
+                    left,
+                )
                 % {"left": left},
             )
         return redirect(_next(request))
