@@ -57,7 +57,7 @@ def main() -> None:
     subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {database}"], check=True)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "seed_demo")
-    token = manage(env, "drf_create_token", "corr-fra").split()[2]
+    token = manage(env, "create_api_token", "corr-fra").strip()
     setup = manage(
         env,
         "shell",

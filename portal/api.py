@@ -23,14 +23,41 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from portal.errors import ApplicationError
+from portal.request import client_ip
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+
+
+class SecondFactorVerified(IsAuthenticated):
+    """The API's default permission: signed in, and for a person whose role requires the
+    second factor, a session that passed it or a token made from such a session (a token's
+    mark, see portal.services.api_token_create). A password alone reaches nothing."""
+
+    message = gettext_lazy(
+        "Your role requires two-factor authentication: sign in with your second factor, or use "
+        "a token created after doing so."
+    )
+    code = "second_factor_required"
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        from portal.security import second_factor_required
+        from portal.services import api_token_verified
+
+        if not second_factor_required(request.user):
+            return True
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            return request.user.is_verified()
+        return api_token_verified(request.auth)
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -178,6 +205,10 @@ class _RateFromSettings:
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        # The client's address behind the proxies, as everywhere else (not DRF's NUM_PROXIES).
+        return client_ip(request) or super().get_ident(request)
 
 
 class AnonThrottle(_RateFromSettings, AnonRateThrottle):

@@ -4,14 +4,18 @@ factor for the roles that need it, and a log line for every denied access."""
 from __future__ import annotations
 
 import logging
+import math
 import time
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
+
+from portal.request import client_ip
 
 logger = logging.getLogger("portal.security")
 
@@ -41,7 +45,7 @@ def _start_session(sender, request, user, **kwargs):
     request.session[SESSION_GENERATION] = generation or 0
     request.session[SESSION_STARTED] = now
     request.session[SESSION_LAST_SEEN] = now
-    logger.info("login ok user=%s ip=%s", user.username, request.META.get("REMOTE_ADDR"))
+    logger.info("login ok user=%s ip=%s", user.username, client_ip(request))
 
 
 @receiver(user_login_failed)
@@ -49,7 +53,7 @@ def _log_failed_login(sender, credentials, request=None, **kwargs):
     logger.warning(
         "login failed user=%s ip=%s",
         credentials.get("username", ""),
-        request.META.get("REMOTE_ADDR") if request is not None else None,
+        client_ip(request) if request is not None else None,
     )
 
 
@@ -62,10 +66,31 @@ def _end_other_sessions(sender, request, user, **kwargs):
 
 
 def end_all_sessions(user) -> None:
+    """Signs the person out everywhere: every session and their API token."""
     from django.contrib.auth import get_user_model
     from django.db.models import F
 
     get_user_model().objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    end_api_tokens(user)
+
+
+def end_api_tokens(user) -> None:
+    from knox.models import AuthToken
+
+    if AuthToken.objects.filter(user_id=user.pk).delete()[0]:
+        logger.info("api token ended user=%s", user.username)
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def _end_api_tokens_on_new_password(sender, instance, update_fields=None, **kwargs):
+    """A new password ends the API token, as it ends the other sessions: whoever stole the
+    password (and made a token with it) loses both. Deactivation needs nothing here: knox
+    refuses the tokens of inactive people."""
+    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        return
+    old = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if old is not None and old != instance.password:
+        end_api_tokens(instance)
 
 
 SESSION_END_REASON = "portal_session_end_reason"
@@ -128,13 +153,27 @@ class SessionSecurityMiddleware:
         return self.get_response(request)
 
 
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/api/")
+# What a person who must pass the second factor reaches before passing it: signing in and
+# out, a forgotten password, and what pages need to load. The setup and verify pages are
+# decided in the middleware (setup only without a device). The API answers for itself, in its
+# error shape (portal.api.SecondFactorVerified); its token pages and documentation are pages.
+EXEMPT_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password_reset/",
+    "/accounts/reset/",
+    "/static/",
+    "/healthz",
+    "/i18n/",
+    "/api/v1/",
+)
 
 
 class SecondFactorMiddleware:
     """Pages need a verified second factor for the people who must have one: to set it up
-    first if they have none, then to enter a code at each sign-in. (The API checks it in its
-    own permission class, since token requests carry no session.)"""
+    first if they have none, then to enter a code at each sign-in. Someone who has a device
+    but has not entered its code reaches the verify page only: not the setup page, which
+    would replace the device, nor the password change or the token pages."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -149,8 +188,9 @@ class SecondFactorMiddleware:
         ):
             from django_otp import user_has_device
 
-            target = "two_factor_verify" if user_has_device(user) else "two_factor_setup"
-            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+            target = reverse("two_factor_verify" if user_has_device(user) else "two_factor_setup")
+            if request.path != target:
+                return redirect(f"{target}?next={request.get_full_path()}")
         return self.get_response(request)
 
 
@@ -171,6 +211,37 @@ class DeniedAccessLogMiddleware:
                 getattr(getattr(request, "user", None), "username", "") or "-",
                 request.method,
                 request.path,
-                request.META.get("REMOTE_ADDR"),
+                client_ip(request),
             )
         return response
+
+
+def login_retry_after(*, username: str, ip_address: str | None) -> int:
+    """Seconds this address must wait before trying this user name again (0: go ahead).
+
+    The per-account ceiling against a guesser spread over many addresses (django-axes locks
+    only a name and address pair): once the name has PORTAL_LOGIN_ACCOUNT_CEILING failures
+    from any address within PORTAL_LOGIN_ACCOUNT_WINDOW_SECONDS, an address that itself
+    failed for the name in that window gets one attempt per PORTAL_LOGIN_ACCOUNT_DELAY_SECONDS.
+    An address that has not failed for the name is never slowed, so no attacker can lock
+    the real person out; at worst a person who mistyped waits the delay between tries."""
+    from datetime import timedelta
+
+    from axes.models import AccessFailureLog
+    from django.db.models import Max
+    from django.utils import timezone
+
+    if not username or ip_address is None:
+        return 0
+    now = timezone.now()
+    failures = AccessFailureLog.objects.filter(
+        username=username,
+        attempt_time__gte=now - timedelta(seconds=settings.PORTAL_LOGIN_ACCOUNT_WINDOW_SECONDS),
+    )
+    if failures.count() < settings.PORTAL_LOGIN_ACCOUNT_CEILING:
+        return 0
+    last = failures.filter(ip_address=ip_address).aggregate(last=Max("attempt_time"))["last"]
+    if last is None:
+        return 0
+    wait = settings.PORTAL_LOGIN_ACCOUNT_DELAY_SECONDS - (now - last).total_seconds()
+    return max(0, math.ceil(wait))

@@ -425,34 +425,66 @@ def designation_authorise_submit(
     return designation
 
 
-@transaction.atomic
-def api_token_create(*, user: User, second_factor_verified: bool, ip_address: str | None = None):
-    """A new token for the person; any previous one stops working. Only from a session that
-    passed the second factor: a token outlives the session and skips the sign-in."""
-    from rest_framework.authtoken.models import Token
+# Tokens made from a session that passed the second factor carry this mark in their stored
+# prefix (knox keeps the prefix in the clear, the rest only as a digest), so the API can tell
+# them from an operator's tokens, which a role requiring the second factor may not use.
+VERIFIED_TOKEN_PREFIX = "ccpcj2f_"  # noqa: S105  # nosec B105: a public prefix, not a secret
+TOKEN_PREFIX = "ccpcj_"  # noqa: S105  # nosec B105: a public prefix, not a secret
 
-    if not second_factor_verified:
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, second_factor_verified: bool, by_operator: bool = False, ip_address: str | None = None
+):
+    """A new token for the person; any previous one stops working. Returns (token, key):
+    the database keeps a digest only, so the key exists once, for the caller to show.
+
+    From a page, only a session that passed the second factor may make one: a token
+    outlives the session and skips the sign-in. An operator (``create_api_token``) may
+    make one for a service account, never for a role that requires the second factor."""
+    from knox.models import AuthToken
+
+    from portal.security import second_factor_required
+
+    if not second_factor_verified and by_operator and second_factor_required(user):
+        raise PermissionDenied(
+            _(
+                "Tokens of people whose role requires two-factor authentication come from "
+                "their own verified session."
+            )
+        )
+    if not second_factor_verified and not by_operator:
         raise PermissionDenied(
             _("Create API tokens after signing in with two-factor authentication (set it up first).")
         )
-    replaced, _deleted = Token.objects.filter(user=user).delete()
-    token = Token.objects.create(user=user)
-    # The token's primary key is its secret key: record the person, not the token.
+    replaced, _deleted = AuthToken.objects.filter(user=user).delete()
+    token, key = AuthToken.objects.create(
+        user=user, prefix=VERIFIED_TOKEN_PREFIX if second_factor_verified else TOKEN_PREFIX
+    )
+    # Record the person and the expiry, never the key or its digest.
     audit_record(
-        actor=user,
+        actor=None if by_operator else user,
         action="api_token.created",
         obj=user,
         ip_address=ip_address,
-        data={"replaced": bool(replaced)},
+        data={
+            "replaced": bool(replaced),
+            "by_operator": by_operator,
+            "expiry": token.expiry.isoformat() if token.expiry else None,
+        },
     )
-    return token
+    return token, key
+
+
+def api_token_verified(token) -> bool:
+    return token is not None and token.token_key.startswith(VERIFIED_TOKEN_PREFIX)
 
 
 @transaction.atomic
 def api_token_revoke(*, user: User, ip_address: str | None = None) -> bool:
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    deleted, _deleted = Token.objects.filter(user=user).delete()
+    deleted, _deleted = AuthToken.objects.filter(user=user).delete()
     if deleted:
         audit_record(actor=user, action="api_token.revoked", obj=user, ip_address=ip_address)
     return bool(deleted)

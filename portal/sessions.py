@@ -1,5 +1,6 @@
-"""Pages about a person's session: the sign-in page, which says why the last session ended,
-and the current CSRF token for a page that outlived its session.
+"""Pages about a person's session: the sign-in page, which says why the last session ended
+and holds back a spread-out guesser (portal.security.login_retry_after), and the current CSRF
+token for a page that outlived its session.
 
 The token is served as JSON rather than by making the CSRF cookie readable to scripts: the
 cookie stays HttpOnly, and the answer also names who is signed in now, so the questionnaire
@@ -10,15 +11,25 @@ from __future__ import annotations
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal.security import session_end_message
+from portal.request import client_ip
+from portal.security import login_retry_after, session_end_message
 
 
 class SignInView(LoginView):
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        wait = login_retry_after(username=request.POST.get("username", ""), ip_address=client_ip(request))
+        if wait:
+            response = render(request, "portal/locked_out.html", status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

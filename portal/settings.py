@@ -7,6 +7,7 @@ without a real ``SECRET_KEY``, ``DATABASE_URL`` and ``ALLOWED_HOSTS``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -62,7 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "crispy_forms",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "portal",
     "questionnaires",
@@ -136,11 +138,23 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The number of trusted proxies in front of the portal, each appending to X-Forwarded-For
+# (1 behind one TLS proxy; 0 when clients reach the portal directly); portal.request.client_ip
+# reads the client's address with it.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.request.client_ip"
+# The per-account ceiling (portal.security.login_retry_after): after 10 failures for one user
+# name from any address within 15 minutes, each address that failed for it may try once a
+# minute; addresses that did not fail (the real person's) are never slowed.
+PORTAL_LOGIN_ACCOUNT_CEILING = env.int("LOGIN_ACCOUNT_CEILING", default=10)
+PORTAL_LOGIN_ACCOUNT_WINDOW_SECONDS = env.int("LOGIN_ACCOUNT_WINDOW_SECONDS", default=15 * 60)
+PORTAL_LOGIN_ACCOUNT_DELAY_SECONDS = env.int("LOGIN_ACCOUNT_DELAY_SECONDS", default=60)
 
 # Second factor: required for the secretariat and administrators; optional for others
 # unless PORTAL_REQUIRE_2FA_FOR_ALL is set.
 OTP_TOTP_ISSUER = "CCPCJ portal"
+# The admin shows no TOTP keys, QR codes or recovery codes of anyone.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 PORTAL_REQUIRE_2FA_FOR_ALL = env.bool("PORTAL_REQUIRE_2FA_FOR_ALL", default=False)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -243,10 +257,11 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 REST_FRAMEWORK = {
     # Token first: an anonymous request gets 401 with "WWW-Authenticate: Token", not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in, and with the second factor where the role requires it, as for pages.
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.SecondFactorVerified"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -260,6 +275,12 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# API tokens (django-rest-knox): the database keeps only a digest of each; one per person
+# (portal.services.api_token_create replaces the old one); each ends after API_TOKEN_DAYS.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=90)),
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CCPCJ implementation-reporting portal API",

@@ -1,8 +1,10 @@
 """API tokens in the profile: a person creates (or replaces) and revokes their own token.
 
-One token per person (DRF's authtoken, which `manage.py drf_create_token USERNAME` also
-uses). The key is shown once, on the page that creates it; the audit log records the
-action, never the key.
+One token per person (django-rest-knox: the database keeps a digest, never the key; operators
+make tokens of service accounts with `manage.py create_api_token USERNAME`). A new token
+replaces the old one. The key is shown once, on the page that creates it; the audit log
+records the action, never the key. A token ends at its expiry, on revocation, a new
+password, signing out (everywhere) and deactivation.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from portal.errors import ApplicationError
 from portal.request import client_ip
@@ -24,7 +26,7 @@ from portal.services import api_token_create, api_token_revoke
 
 @login_required
 def token_page(request: HttpRequest) -> HttpResponse:
-    token = Token.objects.filter(user=request.user).first()
+    token = AuthToken.objects.filter(user=request.user).first()
     return render(request, "portal/tokens.html", {"token": token, "new_key": None})
 
 
@@ -33,7 +35,7 @@ def token_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_create_page(request: HttpRequest) -> HttpResponse:
     try:
-        token = api_token_create(
+        token, key = api_token_create(
             user=request.user,
             second_factor_verified=request.user.is_verified(),
             ip_address=client_ip(request),
@@ -41,7 +43,7 @@ def token_create_page(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(f"{reverse('two_factor_setup')}?next={reverse('api_tokens')}")
-    return render(request, "portal/tokens.html", {"token": token, "new_key": token.key})
+    return render(request, "portal/tokens.html", {"token": token, "new_key": key})
 
 
 @login_required

@@ -33,6 +33,7 @@ urlpatterns = [
     path("accounts/2fa/setup/", two_factor.setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", two_factor.verify, name="two_factor_verify"),
     path("accounts/2fa/disable/", two_factor.disable, name="two_factor_disable"),
+    path("accounts/2fa/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("questionnaires/", include("questionnaires.urls")),

@@ -3,13 +3,15 @@
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from portal.models import Respondent
+from portal.security import second_factor_required
+from portal.services import api_token_create
 from responses import services
 from responses.selectors import draft_revision_get
 from tests.api.helpers import complete_answers
+from tests.conftest import verified_second_factor
 
 
 @pytest.fixture(autouse=True)
@@ -26,12 +28,21 @@ def api_for(db):
         api = APIClient()
         if person is not None and session:
             api.force_login(person)
+            if second_factor_required(person):
+                verified_second_factor(api, person)
         elif person is not None:
-            key = Token.objects.get_or_create(user=person)[0].key
-            api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+            api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(person)}")
         return api
 
     return client
+
+
+def token_for(person) -> str:
+    """A token made the way the portal makes them: from the person's verified session where
+    their role requires the second factor, by an operator's command otherwise."""
+    verified = second_factor_required(person)
+    _token, key = api_token_create(user=person, second_factor_verified=verified, by_operator=not verified)
+    return key
 
 
 # open_cycle, france and response_fra come from tests/conftest.py.

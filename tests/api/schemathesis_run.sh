@@ -2,8 +2,10 @@
 # Fuzz the REST API against its own OpenAPI schema with schemathesis, as each role.
 #
 # Starts the portal under gunicorn on a free local port, on a database of its own (created,
-# migrated and seeded here, dropped at the end), creates a token for each role with
-# `manage.py drf_create_token`, and runs schemathesis with each token, then anonymously.
+# migrated and seeded here, dropped at the end), creates a token for each role the way the
+# portal does (`manage.py create_api_token` for a correspondent and the Commission; for the
+# secretariat, whose tokens come only from a session verified with the second factor, the
+# same service that page calls), and runs schemathesis with each token, then anonymously.
 # Checks: no 5xx (not_a_server_error) and every response as documented
 # (response_schema_conformance). Exits non-zero on any failure.
 #
@@ -64,8 +66,15 @@ database create
 "$BIN/python" manage.py load_instruments >/dev/null
 "$BIN/python" manage.py seed_demo >/dev/null  # people, cycles, responses in every state
 declare -A TOKENS
+for person in corr-fra commission; do
+  TOKENS[$person]="$("$BIN/python" manage.py create_api_token "$person" 2>/dev/null)"
+done
+TOKENS[reviewer]="$("$BIN/python" manage.py shell --no-imports -c '
+from portal.models import User
+from portal.services import api_token_create
+print(api_token_create(user=User.objects.get(username="reviewer"), second_factor_verified=True)[1])
+')"
 for person in corr-fra reviewer commission; do
-  TOKENS[$person]="$("$BIN/python" manage.py drf_create_token "$person" | awk '{print $3}')"
   [ -n "${TOKENS[$person]}" ] || { echo "no token for $person" >&2; exit 1; }
 done
 

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -79,7 +80,8 @@ def test_setting_up_totp_needs_the_password_and_a_valid_code(client, reviewer):
         throttling_failure_count=0, throttling_failure_timestamp=None
     )
     good = client.post(reverse("two_factor_setup"), {"token": f"{totp(device.bin_key):06d}", "next": "/"})
-    assert good.status_code == 302
+    assert good.status_code == 200
+    assert "Your recovery codes" in good.content.decode()
     assert client.get(reverse("home")).status_code == 200
 
 
@@ -288,3 +290,38 @@ def test_a_new_sign_in_forgets_why_the_last_session_ended(client, corr_fra, sett
     _login(client, "corr-fra")  # straight to the form's POST, without reading the sign-in page
     assert client.get(reverse("home")).status_code == 200
     assert "portal_session_end_reason" not in client.session
+
+
+def test_the_account_ceiling_slows_the_addresses_that_failed_but_never_the_real_persons(corr_fra, settings):
+    from datetime import timedelta
+
+    from axes.models import AccessFailureLog
+    from django.test import Client
+
+    settings.PORTAL_LOGIN_ACCOUNT_CEILING = 10
+    # A guesser spread over ten addresses, one failure each: below django-axes' limit.
+    for n in range(1, 11):
+        assert _login(Client(), "corr-fra", "wrong password", address=f"203.0.113.{n}").status_code == 200
+    slowed = _login(Client(), "corr-fra", "another guess", address="203.0.113.3")
+    assert slowed.status_code == 429
+    assert 0 < int(slowed["Retry-After"]) <= settings.PORTAL_LOGIN_ACCOUNT_DELAY_SECONDS
+    assert AccessFailureLog.objects.filter(username="corr-fra").count() == 10  # not even tried
+    # Only that name: the same address signs in as someone else.
+    assert _login(Client(), "corr-fra-2", address="203.0.113.3").status_code == 302
+    # The real person, from an address that has not failed, gets in.
+    assert _login(Client(), "corr-fra", address="198.51.100.7").status_code == 302
+    # After the delay the address may try again, once.
+    AccessFailureLog.objects.update(
+        attempt_time=timezone.now() - timedelta(seconds=settings.PORTAL_LOGIN_ACCOUNT_DELAY_SECONDS + 1)
+    )
+    assert _login(Client(), "corr-fra", "wrong again", address="203.0.113.3").status_code == 200
+    assert _login(Client(), "corr-fra", "and again", address="203.0.113.3").status_code == 429
+
+
+def test_below_the_account_ceiling_nobody_is_slowed(corr_fra, settings):
+    from django.test import Client
+
+    settings.PORTAL_LOGIN_ACCOUNT_CEILING = 10
+    for n in range(1, 10):
+        _login(Client(), "corr-fra", "wrong password", address=f"203.0.113.{n}")
+    assert _login(Client(), "corr-fra", address="203.0.113.1").status_code == 302

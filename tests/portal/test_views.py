@@ -223,10 +223,10 @@ def test_an_export_is_not_stored(client_for, open_cycle, reviewer):
 
 
 def test_api_responses_are_not_stored_even_without_a_session(client, corr_fra):
-    from rest_framework.authtoken.models import Token
+    from tests.api.conftest import token_for
 
     assert _no_store(client.get("/api/v1/cycles/"))  # 401, and no one signed in
-    key = Token.objects.get_or_create(user=corr_fra)[0].key
+    key = token_for(corr_fra)
     answered = client.get("/api/v1/cycles/", HTTP_AUTHORIZATION=f"Token {key}")
     assert answered.status_code == 200 and _no_store(answered)
 

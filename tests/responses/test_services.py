@@ -426,11 +426,12 @@ def test_the_full_form_refuses_another_respondents_attachment_and_keeps_the_rest
 
 
 def _api(person):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from tests.api.conftest import token_for
+
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=person)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(person)}")
     return api
 
 
