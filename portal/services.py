@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal.errors import ApplicationError, PermissionDenied
+from portal.mail import mail_queue
 from portal.models import AuditEntry, Designation, Respondent, Role, User
 
 
@@ -64,7 +64,7 @@ def person_get_or_create(*, email: str, first_name: str = "", last_name: str = "
 
 
 def invitation_send(*, person: User, designation: Designation) -> None:
-    """E-mail the person a link to set their password, in their language."""
+    """Queue, in the person's language, an e-mail with a link to set their password."""
     path = reverse(
         "password_reset_confirm",
         kwargs={
@@ -72,19 +72,19 @@ def invitation_send(*, person: User, designation: Designation) -> None:
             "token": default_token_generator.make_token(person),
         },
     )
-    with translation.override(person.language or settings.LANGUAGE_CODE):
-        context = {
-            "person": person,
+    mail_queue(
+        person=person,
+        subject=gettext_noop("You have been designated for %(respondent)s"),
+        template="portal/email/invitation.txt",
+        context={
             "designation": designation,
             "respondent": designation.respondent,
             "link": settings.PORTAL_BASE_URL.rstrip("/") + path,
             "username": person.username,
-        }
-        subject = _("You have been designated for %(respondent)s") % {
-            "respondent": designation.respondent.name
-        }
-        body = render_to_string("portal/email/invitation.txt", context)
-    send_mail(subject, body, None, [person.email])
+        },
+        key=f"invitation:{designation.pk}",
+        params={"respondent": designation.respondent},
+    )
 
 
 def _designation_create(
@@ -131,7 +131,7 @@ def _designation_create(
         data={"person": person.username, "communication": communication, "new_account": created},
     )
     if created or not person.has_usable_password():
-        transaction.on_commit(lambda: invitation_send(person=person, designation=designation))
+        invitation_send(person=person, designation=designation)  # queued; sent once this commits
     return designation
 
 

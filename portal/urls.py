@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import two_factor, views
+from portal.forms import OutboxPasswordResetForm
 
 handler500 = "portal.views.server_error"
 
@@ -32,6 +33,12 @@ urlpatterns = [
     path("accounts/2fa/setup/", two_factor.setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", two_factor.verify, name="two_factor_verify"),
     path("accounts/2fa/disable/", two_factor.disable, name="two_factor_disable"),
+    # Before Django's own routes, which it replaces: its mail goes through the outbox.
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("questionnaires/", include("questionnaires.urls")),
