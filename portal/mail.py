@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
+import time
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -33,6 +34,10 @@ REQUEUE_AFTER = datetime.timedelta(minutes=1)
 # A mail between retries is left to its task's own backoff (at most ten minutes, see
 # portal.tasks) unless nothing has tried it for this long: its retry was lost.
 RETRY_LOST_AFTER = datetime.timedelta(minutes=30)
+
+# After a broker failed to take a task, seconds before this process tries it again.
+BROKER_RETRY_AFTER = 10.0
+_broker_down_until: dict[str, float] = {}
 
 # Errors that are worth trying again: the server or the network, not the message.
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
@@ -83,13 +88,19 @@ def mail_queue(
 
 def mail_enqueue(*, mail_id: int) -> bool:
     """Ask a worker to send the mail. A broker that cannot be reached is logged, not raised:
-    the action has committed, and the beat task queues the mail again later. How long this
-    can take with the broker down is bounded by the publish retry policy in the settings."""
+    the action has committed, and the beat task queues the mail again later. One attempt is
+    bounded by the publish retry policy and socket timeouts in the settings; after a failure
+    this process leaves that broker alone for a few seconds, so that an action that queues
+    many mails waits for one timeout, not one per mail."""
     from portal.tasks import mail_send
 
+    broker = mail_send.app.conf.broker_url
+    if time.monotonic() < _broker_down_until.get(broker, 0.0):
+        return False
     try:
         mail_send.delay(mail_id)
     except Exception:  # any broker failure; the mail stays pending in the outbox
+        _broker_down_until[broker] = time.monotonic() + BROKER_RETRY_AFTER
         logger.warning("Could not queue e-mail %s; it will be queued again.", mail_id, exc_info=True)
         return False
     return True

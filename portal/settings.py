@@ -238,7 +238,7 @@ if CELERY_BROKER_URL.startswith(("redis", "rediss")):
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         # Bounds on connecting to, and waiting for, a Redis that is down or unreachable.
         "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
-        "socket_timeout": 5,
+        "socket_timeout": 2,
     }
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 CELERY_TIMEZONE = "UTC"
