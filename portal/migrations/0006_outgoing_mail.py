@@ -7,34 +7,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0005_respondent_names'),
+        ("portal", "0005_respondent_names"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutgoingMail',
+            name="OutgoingMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.EmailField(max_length=254, verbose_name='address')),
-                ('language', models.CharField(max_length=8, verbose_name='language')),
-                ('subject', models.CharField(max_length=998, verbose_name='subject')),
-                ('body', models.TextField(verbose_name='body')),
-                ('key', models.CharField(max_length=200, unique=True, verbose_name='key')),
-                ('status', models.CharField(choices=[('pending', 'waiting to be sent'), ('sent', 'sent'), ('failed', 'not sent')], default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='queued at')),
-                ('attempted_at', models.DateTimeField(blank=True, null=True, verbose_name='last attempt at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.EmailField(max_length=254, verbose_name="address")),
+                ("language", models.CharField(max_length=8, verbose_name="language")),
+                ("subject", models.CharField(max_length=998, verbose_name="subject")),
+                ("body", models.TextField(verbose_name="body")),
+                ("key", models.CharField(max_length=200, unique=True, verbose_name="key")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "waiting to be sent"), ("sent", "sent"), ("failed", "not sent")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="queued at"),
+                ),
+                ("attempted_at", models.DateTimeField(blank=True, null=True, verbose_name="last attempt at")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outgoing e-mail',
-                'verbose_name_plural': 'outgoing e-mails',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'created_at'], name='outgoingmail_status_created')],
+                "verbose_name": "outgoing e-mail",
+                "verbose_name_plural": "outgoing e-mails",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "created_at"], name="outgoingmail_status_created")
+                ],
             },
         ),
     ]

@@ -7,33 +7,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0006_outgoing_mail'),
-        ('questionnaires', '0003_structure_sha256'),
-        ('responses', '0003_accepted_version_number'),
+        ("portal", "0006_outgoing_mail"),
+        ("questionnaires", "0003_structure_sha256"),
+        ("responses", "0003_accepted_version_number"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('14', '14 days before the deadline'), ('7', '7 days before the deadline'), ('1', '1 day before the deadline'), ('manual', 'sent from the dashboard')], max_length=10, verbose_name='step')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='queued at')),
-                ('created_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='day')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='questionnaires.cycle', verbose_name='cycle')),
-                ('mail', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reminder', to='portal.outgoingmail', verbose_name='e-mail')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
-                ('respondent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reminders', to='portal.respondent', verbose_name='respondent')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sent by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("14", "14 days before the deadline"),
+                            ("7", "7 days before the deadline"),
+                            ("1", "1 day before the deadline"),
+                            ("manual", "sent from the dashboard"),
+                        ],
+                        max_length=10,
+                        verbose_name="step",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="queued at"),
+                ),
+                ("created_on", models.DateField(default=django.utils.timezone.localdate, verbose_name="day")),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="questionnaires.cycle",
+                        verbose_name="cycle",
+                    ),
+                ),
+                (
+                    "mail",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reminder",
+                        to="portal.outgoingmail",
+                        verbose_name="e-mail",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
+                (
+                    "respondent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reminders",
+                        to="portal.respondent",
+                        verbose_name="respondent",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sent by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reminder',
-                'verbose_name_plural': 'reminders',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('step', 'manual'), _negated=True), fields=('cycle', 'respondent', 'person', 'step'), name='reminder_step_once'), models.UniqueConstraint(condition=models.Q(('step', 'manual')), fields=('cycle', 'respondent', 'person', 'created_on'), name='reminder_manual_once_a_day')],
+                "verbose_name": "reminder",
+                "verbose_name_plural": "reminders",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("step", "manual"), _negated=True),
+                        fields=("cycle", "respondent", "person", "step"),
+                        name="reminder_step_once",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("step", "manual")),
+                        fields=("cycle", "respondent", "person", "created_on"),
+                        name="reminder_manual_once_a_day",
+                    ),
+                ],
             },
         ),
     ]
