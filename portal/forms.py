@@ -1,6 +1,9 @@
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from portal.mail import mail_queue
 from portal.models import RegionalGroup, Respondent, User
 
 
@@ -57,3 +60,28 @@ class RespondentFilterForm(forms.Form):
         required=False,
         choices=[("", _("All groups")), *RegionalGroup.choices],
     )
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, whose mail goes through the outbox: the page answers without
+    waiting for the mail server, and the mail is written in the person's language."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        user = context["user"]
+        mail_queue(
+            person=user,
+            # Django's own subject (registration/password_reset_subject.txt), translated.
+            subject=gettext_noop("Password reset on %(site_name)s"),
+            template=email_template_name,
+            context=context,
+            key=f"password-reset:{user.pk}:{context['token']}",
+            params={"site_name": context["site_name"]},
+        )

@@ -276,3 +276,46 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class OutgoingMail(models.Model):
+    """One e-mail in the outbox. Written in the transaction of the action that causes it,
+    already rendered in the recipient's language, and sent by a Celery task once that
+    transaction has committed: a mail server or broker that is down never undoes or fails
+    the action, and the mail waits here until it can go."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("not sent")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    address = models.EmailField(_("address"), max_length=254)
+    language = models.CharField(_("language"), max_length=8)
+    subject = models.CharField(_("subject"), max_length=998)
+    body = models.TextField(_("body"))
+    # What the mail is about ("submission-received:12:7"): a second queueing of the same
+    # mail, by a re-run or a retried task, finds this and queues nothing.
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    attempted_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [models.Index(fields=["status", "created_at"], name="outgoingmail_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.address} ({self.status})"

@@ -6,19 +6,21 @@ Pages, the API, commands and the admin all go through these.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal.errors import ApplicationError, PermissionDenied
+from portal.mail import mail_queue
 from portal.models import AuditEntry, Designation, Respondent, Role, User
 
 
@@ -65,7 +67,7 @@ def person_get_or_create(*, email: str, first_name: str = "", last_name: str = "
 
 
 def invitation_send(*, person: User, designation: Designation) -> None:
-    """E-mail the person a link to set their password, in their language."""
+    """Queue, in the person's language, an e-mail with a link to set their password."""
     path = reverse(
         "password_reset_confirm",
         kwargs={
@@ -73,19 +75,19 @@ def invitation_send(*, person: User, designation: Designation) -> None:
             "token": default_token_generator.make_token(person),
         },
     )
-    with translation.override(person.language or settings.LANGUAGE_CODE):
-        context = {
-            "person": person,
+    mail_queue(
+        person=person,
+        subject=gettext_noop("You have been designated for %(respondent)s"),
+        template="portal/email/invitation.txt",
+        context={
             "designation": designation,
             "respondent": designation.respondent,
             "link": settings.PORTAL_BASE_URL.rstrip("/") + path,
             "username": person.username,
-        }
-        subject = _("You have been designated for %(respondent)s") % {
-            "respondent": designation.respondent.name
-        }
-        body = render_to_string("portal/email/invitation.txt", context)
-    send_mail(subject, body, None, [person.email])
+        },
+        key=f"invitation:{designation.pk}",
+        params={"respondent": designation.respondent},
+    )
 
 
 def _designation_create(
@@ -132,7 +134,7 @@ def _designation_create(
         data={"person": person.username, "communication": communication, "new_account": created},
     )
     if created or not person.has_usable_password():
-        transaction.on_commit(lambda: invitation_send(person=person, designation=designation))
+        invitation_send(person=person, designation=designation)  # queued; sent once this commits
     return designation
 
 
@@ -210,18 +212,17 @@ INVITATION_MAX_AGE = 14 * 24 * 3600
 
 
 def designation_invitation_send(*, person: User, respondent: Respondent, by: User, token: str) -> None:
-    """E-mail an existing person the link to accept a designation, in their language."""
+    """Queue the e-mail that gives an existing person the link to accept a designation."""
     path = reverse("designation_invitation", kwargs={"token": token})
-    with translation.override(person.language or settings.LANGUAGE_CODE):
-        context = {
-            "person": person,
-            "respondent": respondent,
-            "by": by,
-            "link": settings.PORTAL_BASE_URL.rstrip("/") + path,
-        }
-        subject = _("You are invited to act for %(respondent)s") % {"respondent": respondent.name}
-        body = render_to_string("portal/email/designation_invitation.txt", context)
-    send_mail(subject, body, None, [person.email])
+    mail_queue(
+        person=person,
+        subject=gettext_noop("You are invited to act for %(respondent)s"),
+        template="portal/email/designation_invitation.txt",
+        context={"respondent": respondent, "by": by, "link": settings.PORTAL_BASE_URL.rstrip("/") + path},
+        # One mail per invitation: the token is signed with the moment it was made.
+        key=f"designation-invitation:{hashlib.sha256(token.encode()).hexdigest()}",
+        params={"respondent": respondent},
+    )
 
 
 def _designation_invite(
@@ -247,9 +248,7 @@ def _designation_invite(
         ip_address=ip_address,
         data={"person": person.username, "kind": Designation.Kind.CORRESPONDENT, "may_submit": may_submit},
     )
-    transaction.on_commit(
-        lambda: designation_invitation_send(person=person, respondent=respondent, by=by, token=token)
-    )
+    designation_invitation_send(person=person, respondent=respondent, by=by, token=token)
 
 
 def designation_invitation_read(*, token: str, user: User) -> dict:

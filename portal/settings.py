@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "django_celery_beat",
     "portal",
     "questionnaires",
     "responses",
@@ -236,22 +238,58 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+# A request that queues a task must not hang on a broker that is down: give up after about
+# a second (the outbox and the report reconciler queue the work again later).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.2,
+}
 if CELERY_BROKER_URL.startswith(("redis", "rediss")):
     # Above the longest report compile, so a running task is not delivered twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # Bounds on connecting to, and waiting for, a Redis that is down or unreachable.
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+        "socket_timeout": 2,
     }
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
+CELERY_TIMEZONE = "UTC"
+# The schedule lives in the database (django-celery-beat), so it survives a restart of beat;
+# the entries below are written into its tables when beat starts.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+REMINDER_HOUR = env.int("REMINDER_HOUR", default=6)  # UTC
+if not 0 <= REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured("REMINDER_HOUR must be an hour of the day, 0 to 23 (UTC).")
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "responses.tasks.send_deadline_reminders",
-        "schedule": 24 * 3600,
+        "schedule": crontab(minute=0, hour=REMINDER_HOUR),
+    },
+    "requeue-pending-mail": {
+        "task": "portal.tasks.mails_requeue",
+        "schedule": 60,
     },
     "reconcile-stuck-reports": {
         "task": "reports.tasks.reconcile_stuck_reports",
         "schedule": 300,
     },
 }
+
+# One cache shared by every process (gunicorn workers, Celery), so that API throttles and
+# lockouts count across them: Redis when CACHE_URL is set (production), otherwise a table
+# in the database (created by `createcachetable`; the test database gets it on creation).
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("CACHE_URL must be a Redis URL (redis://host:6379/1).")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+}
+
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 REST_FRAMEWORK = {

@@ -16,25 +16,22 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.mail import mail_queue
 from portal.request import client_ip
 from portal.security import end_all_sessions, second_factor_required
 from portal.services import audit_record
@@ -78,14 +75,15 @@ def two_factor_reset(*, user, by, ip_address: str | None = None) -> None:
     for device in devices_for_user(user, confirmed=None):
         device.delete()
     end_all_sessions(user)
-    audit_record(actor=by, action="2fa.reset", obj=user, ip_address=ip_address)
+    entry = audit_record(actor=by, action="2fa.reset", obj=user, ip_address=ip_address)
     if user.email:
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject = _("Your two-factor authentication was reset")
-            body = render_to_string(
-                "portal/email/two_factor_reset.txt", {"person": user, "base_url": settings.PORTAL_BASE_URL}
-            )
-        transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+        mail_queue(
+            person=user,
+            subject=gettext_noop("Your two-factor authentication was reset"),
+            template="portal/email/two_factor_reset.txt",
+            context={},
+            key=f"2fa-reset:{entry.pk}",
+        )
 
 
 # Forms

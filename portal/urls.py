@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import sessions, two_factor, views
+from portal.forms import OutboxPasswordResetForm
 
 handler500 = "portal.views.server_error"
 
@@ -34,6 +36,12 @@ urlpatterns = [
     path("accounts/2fa/verify/", two_factor.verify, name="two_factor_verify"),
     path("accounts/2fa/disable/", two_factor.disable, name="two_factor_disable"),
     path("accounts/2fa/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
+    # Before Django's own routes, which it replaces: its mail goes through the outbox.
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("questionnaires/", include("questionnaires.urls")),

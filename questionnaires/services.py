@@ -8,13 +8,13 @@ from pathlib import Path
 import pgtrigger
 import yaml
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal.errors import ApplicationError, PermissionDenied
+from portal.mail import mail_queue
 from portal.models import Designation, Respondent, User
 from portal.services import audit_record
 from questionnaires.definition import (
@@ -331,35 +331,31 @@ def cycle_open(*, cycle: Cycle, user: User, notify: bool = True) -> Cycle:
     cycle.save(update_fields=["status", "opened_at"])
     audit_record(actor=user, action="cycle.opened", obj=cycle)
     if notify:
-        cycle_id = cycle.pk
-        transaction.on_commit(lambda: cycle_notify_opened(cycle=Cycle.objects.get(pk=cycle_id)))
+        cycle_notify_opened(cycle=cycle)  # queued; sent once this commits
     return cycle
 
 
 def cycle_notify_opened(*, cycle: Cycle) -> int:
+    """Queue, for every designated correspondent of the respondents asked, a notice in
+    their language that the questionnaire is open."""
     designations = (
         Designation.objects.active()
-        .filter(respondent__in=cycle.respondents.all())
+        .filter(respondent__in=cycle.respondents.all(), person__is_active=True)
+        .exclude(person__email="")
         .select_related("person", "respondent")
     )
-    messages = []
+    queued = 0
     for designation in designations:
-        person = designation.person
-        if not person.email or not person.is_active:
-            continue
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            subject = _("Questionnaire open: %(title)s") % {"title": cycle.title}
-            body = render_to_string(
-                "questionnaires/email/cycle_opened.txt",
-                {
-                    "cycle": cycle,
-                    "person": person,
-                    "respondent": designation.respondent,
-                    "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
-                },
-            )
-        messages.append((subject, body, None, [person.email]))
-    return send_mass_mail(messages, fail_silently=False)
+        mail_queue(
+            person=designation.person,
+            subject=gettext_noop("Questionnaire open: %(title)s"),
+            template="questionnaires/email/cycle_opened.txt",
+            context={"cycle": cycle, "respondent": designation.respondent},
+            key=f"cycle-opened:{cycle.pk}:{designation.pk}",
+            params={"title": cycle.title},
+        )
+        queued += 1
+    return queued
 
 
 @transaction.atomic

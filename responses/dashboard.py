@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import smtplib
 from collections import Counter
 from dataclasses import dataclass
 
@@ -21,22 +20,20 @@ from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop, ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from portal.errors import ApplicationError, PermissionDenied
-from portal.models import Designation, RegionalGroup, Respondent, User
+from portal.models import RegionalGroup, Respondent, User
 from portal.request import client_ip
 from portal.services import audit_record
 from portal.views import secretariat_required
 from questionnaires.models import Cycle
 from questionnaires.selectors import cycle_get_for_user
-from responses import charts
-from responses.models import ClarificationThread, Response
-from responses.notifications import _send
+from responses import charts, notifications
+from responses.models import ClarificationThread, Reminder, Response
 
 logger = logging.getLogger(__name__)
 
@@ -184,64 +181,57 @@ def response_rate_chart(rates: list[charts.Bar], *, chart_id: str = "response-ra
     )
 
 
-def _reminder_designations(cycle: Cycle):
-    submitted = Response.objects.filter(cycle=cycle, latest_version_number__gt=0).values("respondent")
-    return (
-        Designation.objects.active()
-        .filter(respondent__in=cycle.respondents.exclude(pk__in=submitted), person__is_active=True)
-        .exclude(person__email="")
-        .select_related("person", "respondent")
-        .order_by("respondent__name_en", "person_id")
-    )
-
-
 @dataclass
 class RemindersReport:
-    sent: int
-    failed: list[str]  # codes of the respondents whose reminders the mail server refused
+    queued: int
+    already: int  # correspondents reminded today already
+
+
+# The dashboard lists this many of the latest reminders, with what became of each.
+REMINDERS_SHOWN = 20
 
 
 @transaction.atomic
 def reminders_send_now(*, cycle: Cycle, user: User, ip_address: str | None = None) -> RemindersReport:
-    """E-mail, now, the correspondents of every respondent asked that has submitted nothing
-    (the scheduled reminders of ``notifications.deadline_reminders_send``, on demand). A
-    mail server's refusal for one respondent does not stop the others; it is reported."""
+    """Queue, now, a reminder to the correspondents of every respondent asked that has
+    submitted nothing (the scheduled reminders of ``notifications.deadline_reminders_send``,
+    on demand), at most one a day each. The mails go out once this commits; a refusal by
+    the mail server is recorded on the reminder and shown on the dashboard."""
     if not user.is_secretariat:
         raise PermissionDenied(_("Only the secretariat sends reminders."))
     if cycle.status != Cycle.Status.OPEN:
         raise ApplicationError(_("Reminders are sent for open cycles only."), code="cycle_not_open")
-    by_respondent: dict[int, list[User]] = {}
-    respondents: dict[int, Respondent] = {}
-    for designation in _reminder_designations(cycle):
-        by_respondent.setdefault(designation.respondent_id, []).append(designation.person)
-        respondents[designation.respondent_id] = designation.respondent
-    days = max(cycle.days_left, 0)
-    link = reverse("questionnaires:cycle_detail", args=[cycle.slug])
-    report = RemindersReport(sent=0, failed=[])
-    for respondent_id, people in by_respondent.items():
-        respondent = respondents[respondent_id]
-        try:
-            report.sent += _send(
-                people,
-                gettext_noop("Reminder: %(days)s day(s) left to reply to %(cycle)s"),
-                "responses/email/reminder.txt",
-                {"cycle": cycle, "respondent": respondent, "days": days, "link": link},
-            )
-        except (smtplib.SMTPException, OSError):
-            logger.exception("reminder to the correspondents of %s not sent", respondent.code)
-            report.failed.append(respondent.code)
+    report = RemindersReport(queued=0, already=0)
+    respondents: set[str] = set()
+    for designation in notifications.reminder_designations(cycle):
+        reminder = notifications.reminder_queue(
+            cycle=cycle,
+            designation=designation,
+            step=Reminder.Step.MANUAL,
+            days_left=cycle.days_left,
+            sent_by=user,
+        )
+        if reminder is None:
+            report.already += 1
+        else:
+            report.queued += 1
+            respondents.add(designation.respondent.code)
     audit_record(
         actor=user,
         action="cycle.reminders_sent",
         obj=cycle,
         ip_address=ip_address,
-        data={
-            "sent": report.sent,
-            "respondents": sorted(r.code for r in respondents.values() if r.code not in report.failed),
-            "failed": sorted(report.failed),
-        },
+        data={"queued": report.queued, "already": report.already, "respondents": sorted(respondents)},
     )
     return report
+
+
+def reminders_latest(*, cycle: Cycle) -> list[Reminder]:
+    return list(
+        Reminder.objects.filter(cycle=cycle)
+        .select_related("respondent", "person", "mail")
+        .order_by("-created_at", "-id")[:REMINDERS_SHOWN]
+    )
 
 
 @secretariat_required
@@ -263,6 +253,7 @@ def cycle_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "rates": rates,
         "overdue": [row for row in rows if row.is_overdue],
         "not_submitted": sum(1 for row in rows if not row.has_submitted),
+        "reminders": reminders_latest(cycle=cycle),
     }
     return render(request, "responses/secretariat/cycle_dashboard.html", context)
 
@@ -278,13 +269,21 @@ def cycle_reminders_send(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            ngettext("%(count)d reminder was sent.", "%(count)d reminders were sent.", report.sent)
-            % {"count": report.sent},
+            ngettext(
+                "%(count)d reminder was queued; it is sent in a moment.",
+                "%(count)d reminders were queued; they are sent in a moment.",
+                report.queued,
+            )
+            % {"count": report.queued},
         )
-        if report.failed:
-            messages.error(
+        if report.already:
+            messages.info(
                 request,
-                _("The mail server refused the reminders for: %(codes)s. Try again later.")
-                % {"codes": ", ".join(report.failed)},
+                ngettext(
+                    "%(count)d correspondent was reminded today already and is not reminded again.",
+                    "%(count)d correspondents were reminded today already and are not reminded again.",
+                    report.already,
+                )
+                % {"count": report.already},
             )
     return redirect("secretariat:cycle_dashboard", slug=cycle.slug)

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Designation, Respondent
+from portal.models import Designation, OutgoingMail, Respondent
 from questionnaires.models import Cycle, InstrumentVersion
 
 
@@ -286,3 +286,74 @@ class AnswerSearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response} {self.question_code}"
+
+
+class Reminder(models.Model):
+    """One reminder to one correspondent about one cycle: 14, 7 or 1 days before its
+    deadline (the daily job) or on demand from the dashboard. The unique constraints make
+    every step go out once, however often the job or its task runs; a manual reminder goes
+    out at most once a day. What became of the mail is its outbox row's status."""
+
+    class Step(models.TextChoices):
+        DAYS_14 = "14", _("14 days before the deadline")
+        DAYS_7 = "7", _("7 days before the deadline")
+        DAYS_1 = "1", _("1 day before the deadline")
+        MANUAL = "manual", _("sent from the dashboard")
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("cycle")
+    )
+    respondent = models.ForeignKey(
+        Respondent, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("respondent")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient")
+    )
+    step = models.CharField(_("step"), max_length=10, choices=Step.choices)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    created_on = models.DateField(_("day"), default=timezone.localdate)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    mail = models.OneToOneField(
+        OutgoingMail,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminder",
+        verbose_name=_("e-mail"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "respondent", "person", "step"],
+                condition=~Q(step="manual"),
+                name="reminder_step_once",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "respondent", "person", "created_on"],
+                condition=Q(step="manual"),
+                name="reminder_manual_once_a_day",
+            ),
+        ]
+
+    @property
+    def outcome(self) -> str:
+        """Queued, sent, or not sent with the mail server's answer."""
+        if self.mail is None:
+            return OutgoingMail.Status.PENDING.label
+        if self.mail.status == OutgoingMail.Status.FAILED:
+            return f"{self.mail.get_status_display()}: {self.mail.last_error}"
+        return self.mail.get_status_display()
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/{self.respondent_id}/{self.person_id}/{self.step}"

@@ -40,6 +40,21 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def tasks_in_process(request):
+    """Outside the tests marked ``worker``, a task queued on commit (an outbox mail) runs in
+    the test's own process, as Celery's eager mode runs it, so that a test sees the mail its
+    action caused without a worker. The ``worker`` tests use the real broker and workers."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
 @pytest.fixture
 def people(db):
     return seed_people(password=PASSWORD)

@@ -113,8 +113,7 @@ def clarification_request(
         ip_address=ip_address,
         data={"questions": sorted(comments), "due": due_date.isoformat() if due_date else None},
     )
-    response_id = response.pk
-    transaction.on_commit(lambda: notifications.clarification_requested(response_id=response_id))
+    notifications.clarification_requested(response_id=response.pk, thread_ids=[t.pk for t in threads])
     return threads
 
 
@@ -182,8 +181,7 @@ def response_accept(*, response: Response, user: User, ip_address: str | None = 
         ip_address=ip_address,
         data={"version": response.latest_version_number},
     )
-    response_id = response.pk
-    transaction.on_commit(lambda: notifications.response_accepted(response_id=response_id))
+    notifications.response_accepted(response_id=response.pk)  # queued; sent once this commits
     return response
 
 
@@ -258,7 +256,7 @@ def secretariat_amendment_create(
         ip_address=ip_address,
         data={"number": version.number, "questions": sorted(answers), "reason": reason},
     )
-    transaction.on_commit(lambda: notifications.secretariat_amendment(version_id=version.pk))
+    notifications.secretariat_amendment(version_id=version.pk)  # queued; sent once this commits
     return version
 
 

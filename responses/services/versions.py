@@ -186,7 +186,7 @@ def response_submit(
         ip_address=ip_address,
         data={"number": version.number, "kind": version.kind, "sha256": version.sha256},
     )
-    transaction.on_commit(lambda: notifications.submission_received(version_id=version.pk))
+    notifications.submission_received(version_id=version.pk)  # queued; sent once this commits
     return version
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from responses import services
+from tests.api.conftest import THROTTLE_QUERIES
 from tests.api.helpers import error_of
 
 
@@ -24,7 +25,7 @@ def base(response) -> str:
 def test_the_versions_list_in_order(api_for, corr_fra, amended_fra, django_assert_num_queries):
     api = api_for(corr_fra)
     # 1 token and person, 2 the response, 3 its versions with their authors
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(3 + THROTTLE_QUERIES):
         versions = api.get(base(amended_fra) + "versions/").json()
     assert [(v["number"], v["kind"], v["author"]) for v in versions] == [
         (1, "initial", "corr-fra"),

@@ -3,21 +3,21 @@ administrator see it and send reminders; corr_fra, corr_ken, the Commission memb
 anonymous visitors are refused."""
 
 import datetime
-import smtplib
 
 import pytest
-from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from portal.models import AuditEntry, Respondent
 from questionnaires import services as questionnaire_services
 from questionnaires.models import Cycle
 from responses import charts, dashboard, services
-from responses.models import ClarificationThread, Response
+from responses.models import ClarificationThread, Reminder, Response
 from responses.selectors import draft_revision_get
 from tests.conftest import required_answers
 from tests.dates import new_year_in_two_years
+from tests.smtp import Mailbox, smtp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -279,11 +279,14 @@ def test_it_forgets_a_resolved_clarification(client_for, reviewer, open_cycle, s
 
 
 def test_it_sends_reminders_to_the_correspondents_of_respondents_with_nothing_submitted(
-    client_for, reviewer, open_cycle, submitted_fra, draft_ken, mailoutbox
+    client_for, reviewer, open_cycle, submitted_fra, draft_ken, mailoutbox, django_capture_on_commit_callbacks
 ):
     client = client_for(reviewer)
-    page = client.post(reminders_url(open_cycle), follow=True)
-    assert page.redirect_chain[-1][0] == dashboard_url(open_cycle)
+    mailoutbox.clear()  # France's submission was mailed
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post(reminders_url(open_cycle))
+    assert posted.url == dashboard_url(open_cycle)
+    page = client.get(posted.url)
     # Kenya (draft), Brazil, Japan and Poland (not started) have designated people; France submitted.
     recipients = sorted(address for message in mailoutbox for address in message.to)
     assert recipients == [
@@ -292,7 +295,7 @@ def test_it_sends_reminders_to_the_correspondents_of_respondents_with_nothing_su
         "corr-ken@demo.invalid",
         "corr-pol@demo.invalid",
     ]
-    assert "4 reminders were sent." in page.content.decode()
+    assert "4 reminders were queued; they are sent in a moment." in page.content.decode()
     days = open_cycle.days_left
     kenya = next(message for message in mailoutbox if message.to == ["corr-ken@demo.invalid"])
     assert kenya.subject == f"Reminder: {days} day(s) left to reply to {open_cycle.title}"
@@ -301,35 +304,64 @@ def test_it_sends_reminders_to_the_correspondents_of_respondents_with_nothing_su
     )
     entry = AuditEntry.objects.get(action="cycle.reminders_sent")
     assert entry.actor == reviewer and entry.object_id == str(open_cycle.pk)
-    assert entry.data == {"sent": 4, "respondents": ["BRA", "JPN", "KEN", "POL"], "failed": []}
+    assert entry.data == {"queued": 4, "already": 0, "respondents": ["BRA", "JPN", "KEN", "POL"]}
+    reminders = Reminder.objects.filter(cycle=open_cycle)
+    assert {(r.step, r.sent_by, r.mail.status) for r in reminders} == {("manual", reviewer, "sent")}
 
 
-def test_it_reports_the_reminders_the_mail_server_refused(
-    client_for, reviewer, open_cycle, monkeypatch, mailoutbox
+def test_it_reminds_each_correspondent_once_a_day_from_the_dashboard(
+    client_for, reviewer, open_cycle, mailoutbox, django_capture_on_commit_callbacks
 ):
-    send_messages = EmailBackend.send_messages
-
-    def refuse_kenya(self, messages):
-        if any("corr-ken@demo.invalid" in message.to for message in messages):
-            raise smtplib.SMTPRecipientsRefused({"corr-ken@demo.invalid": (550, b"mailbox unavailable")})
-        return send_messages(self, messages)
-
-    monkeypatch.setattr(EmailBackend, "send_messages", refuse_kenya)
-    page = client_for(reviewer).post(reminders_url(open_cycle), follow=True)
+    client = client_for(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reminders_url(open_cycle))
+    sent = len(mailoutbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reminders_url(open_cycle), follow=True)
     html = page.content.decode()
-    # France's two correspondents, Brazil, Japan, Poland: nothing is submitted in this cycle.
-    assert "5 reminders were sent." in html
-    assert "The mail server refused the reminders for: KEN. Try again later." in html
-    entry = AuditEntry.objects.get(action="cycle.reminders_sent")
-    assert entry.data == {"sent": 5, "respondents": ["BRA", "FRA", "JPN", "POL"], "failed": ["KEN"]}
+    assert len(mailoutbox) == sent  # a second press the same day sends nothing more
+    assert "0 reminders were queued" in html
+    assert f"{sent} correspondents were reminded today already and are not reminded again." in html
 
 
-def test_it_writes_each_reminder_in_its_recipients_language(reviewer, open_cycle, corr_ken, mailoutbox):
+def test_it_records_and_shows_the_reminders_the_mail_server_refused(
+    client_for, reviewer, open_cycle, settings, django_capture_on_commit_callbacks
+):
+    box = Mailbox(refuse_addresses=("corr-ken@demo.invalid",))
+    with smtp_server(box) as port:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        client = client_for(reviewer)
+        with django_capture_on_commit_callbacks(execute=True):
+            posted = client.post(reminders_url(open_cycle))
+    page = client.get(posted.url)
+    html = page.content.decode()
+    # France's two correspondents, Brazil, Japan, Poland and Kenya: nothing is submitted in this cycle.
+    assert "6 reminders were queued; they are sent in a moment." in html
+    assert sorted(m["To"] for m in box.messages) == [
+        "corr-bra@demo.invalid",
+        "corr-fra-2@demo.invalid",
+        "corr-fra@demo.invalid",
+        "corr-jpn@demo.invalid",
+        "corr-pol@demo.invalid",
+    ]
+    kenya = Reminder.objects.get(cycle=open_cycle, person__email="corr-ken@demo.invalid")
+    assert kenya.mail.status == "failed" and "550" in kenya.mail.last_error
+    assert kenya.outcome.startswith("not sent: SMTPRecipientsRefused")
+    row = next(r for r in page.context["reminders"] if r.pk == kenya.pk)
+    assert escape(row.outcome) in html
+    assert escape("not sent: SMTPRecipientsRefused") in html
+
+
+def test_it_writes_each_reminder_in_its_recipients_language(
+    reviewer, open_cycle, corr_ken, mailoutbox, django_capture_on_commit_callbacks
+):
     corr_ken.language = "fr"
     corr_ken.save()
     open_cycle.deadline = new_year_in_two_years()
     open_cycle.save(update_fields=["deadline"])
-    dashboard.reminders_send_now(cycle=open_cycle, user=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        dashboard.reminders_send_now(cycle=open_cycle, user=reviewer)
     kenya = next(message for message in mailoutbox if message.to == ["corr-ken@demo.invalid"])
     assert f"1 janvier {open_cycle.deadline.year}" in kenya.body  # the deadline, written in French
 
@@ -364,8 +396,9 @@ def test_it_costs_the_same_number_of_queries_however_many_respondents_answer(
     client = client_for(reviewer)
     path = dashboard_url(open_cycle)
     # session, person, the person's second-factor devices, cycle, the respondents asked
-    # with their response and oldest overdue clarification
-    with django_assert_num_queries(5):
+    # with their response and oldest overdue clarification, the latest reminders with
+    # their recipient, respondent and mail
+    with django_assert_num_queries(6):
         client.get(path)
     submitted_ken = submit(open_cycle, "KEN", corr_ken)
     services.clarification_request(
@@ -377,6 +410,7 @@ def test_it_costs_the_same_number_of_queries_however_many_respondents_answer(
     ClarificationThread.objects.update(due_date=timezone.localdate() - datetime.timedelta(days=1))
     for code in ["DEU", "ITA", "ESP", "NGA", "JPN", "BRA", "POL", "IND"]:
         services.response_start(cycle=open_cycle, respondent=Respondent.objects.get(code=code), user=reviewer)
-    with django_assert_num_queries(5):
+    dashboard.reminders_send_now(cycle=open_cycle, user=reviewer)
+    with django_assert_num_queries(6):
         page = client.get(path, {"status": "draft"})
     assert len(page.context["rows"]) == 8 and len(page.context["overdue"]) == 1

@@ -41,6 +41,7 @@ def _excluded(table: str) -> bool:
         table.startswith(("axes_", "django_session", "otp_"))
         or table.endswith("event")  # pghistory's trigger-written history
         or table in {"portal_auditentry", "pghistory_context", "django_admin_log"}
+        or table == "portal_cache"  # the throttles count every request, refused or not
     )
 
 

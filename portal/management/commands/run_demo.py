@@ -9,7 +9,6 @@ import subprocess  # nosec B404
 import sys
 import time
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -25,6 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr, password, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable")  # the shared cache, without a CACHE_URL
         call_command("load_reference")
         call_command("load_instruments")
         call_command("seed_demo", password=password)
@@ -59,8 +59,9 @@ class Command(BaseCommand):
                     "portal",
                     "beat",
                     "--loglevel=INFO",
-                    "--schedule",
-                    str(settings.BASE_DIR / ".data" / "celerybeat-schedule"),
+                    # The schedule in the database, as in production.
+                    "--scheduler",
+                    "django_celery_beat.schedulers:DatabaseScheduler",
                 ],
                 env=env,
             ),
