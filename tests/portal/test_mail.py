@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import signal
 import smtplib
 import socket
@@ -244,9 +245,12 @@ def _submit_through_the_page(client, person, response: Response):
     submission and how long it took (the page opened first warms this process up)."""
     client.force_login(person)  # a correspondent: no second factor asked
     path = reverse("responses:response_submit", args=[response.pk])
-    assert client.get(path).status_code == 200
+    shown = client.get(path)
+    assert shown.status_code == 200
+    # The revision the person reviewed, as the page's form carries it.
+    revision = re.search(r'name="base_revision" value="(\d+)"', shown.content.decode()).group(1)
     started = time.monotonic()
-    page = client.post(path)
+    page = client.post(path, {"base_revision": revision})
     return page, time.monotonic() - started
 
 

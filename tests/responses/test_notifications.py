@@ -10,6 +10,7 @@ from portal.models import OutgoingMail
 from questionnaires.models import Cycle
 from responses import notifications, services
 from responses.models import Reminder
+from responses.selectors import draft_revision_get
 from tests.dates import days_from_today
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,9 @@ def test_it_reminds_nobody_far_from_the_deadline_or_after_it(open_cycle, mailout
 
 
 def test_it_does_not_remind_a_respondent_that_has_submitted(filled_fra, corr_fra):
-    services.response_submit(response=filled_fra, user=corr_fra)
+    services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     due_in(filled_fra.cycle, 7)
     notifications.deadline_reminders_send()
     codes = {code for code, _step in reminded(filled_fra.cycle)}
@@ -97,7 +100,9 @@ def test_it_does_not_remind_a_respondent_that_has_submitted(filled_fra, corr_fra
 
 def test_it_queues_the_submission_mail_with_the_submission(filled_fra, corr_fra, mailoutbox):
     """Queued in the submission's transaction, sent only once it commits (here: never)."""
-    version = services.response_submit(response=filled_fra, user=corr_fra)
+    version = services.response_submit(
+        response=filled_fra, user=corr_fra, base_revision=draft_revision_get(response=filled_fra)
+    )
     queued = OutgoingMail.objects.filter(key__startswith=f"submission-received:{version.pk}:")
     assert "corr-fra@demo.invalid" in {m.address for m in queued}
     assert {m.status for m in queued} == {OutgoingMail.Status.PENDING}
