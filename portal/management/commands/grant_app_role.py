@@ -6,7 +6,8 @@ from portal.db_roles import app_role_grant
 class Command(BaseCommand):
     help = (
         "Give the application's database ROLE its privileges, without UPDATE/DELETE on the "
-        "append-only tables. Run as the schema owner after each migration."
+        "append-only tables, and guard the history triggers against being ignored by it. Run as "
+        "the schema owner after each migration."
     )
 
     def add_arguments(self, parser):
