@@ -103,6 +103,21 @@ def history_ignore_guard_install() -> dict[str, list[str]]:
     return guarded
 
 
+def app_role_login(role: str, *, password: str) -> None:
+    """Make ``role`` a login role with ``password``, creating it if it does not exist; it
+    gets no other attribute (no superuser, no CREATEDB, no CREATEROLE, not the owner)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(role)))
+        cursor.execute(
+            sql.SQL("ALTER ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %s").format(
+                sql.Identifier(role)
+            ),
+            [password],
+        )
+
+
 def app_role_grant(role: str) -> list[str]:
     """Grant ``role`` what the portal needs on the current database's public schema, then
     take UPDATE, DELETE and TRUNCATE back on the append-only tables."""

@@ -125,3 +125,65 @@ def test_the_owner_and_other_triggers_can_still_be_ignored(app_role, corr_fra):
         assert cursor.rowcount > 0
         cursor.execute("RESET ROLE")
     assert _user_events(corr_fra) == before
+
+
+# Committed, so that a connection of the new role sees the role and its grants.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_grant_app_role_creates_a_login_role_from_the_environment(monkeypatch):
+    from django.db import connections
+
+    role = "portal_app_login_test"
+    monkeypatch.setenv("APP_DB_PASSWORD", "a password for the application role")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP ROLE IF EXISTS {role}")
+    try:
+        call_command("grant_app_role", role, "--login-password-env", "APP_DB_PASSWORD")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rolcanlogin, rolsuper, rolcreaterole, rolpassword IS NOT NULL"
+                " FROM pg_authid WHERE rolname = %s",
+                [role],
+            )
+            assert cursor.fetchone() == (True, False, False, True)
+        # Its own connection, as web, worker and beat make it.
+        settings_dict = {**connections["default"].settings_dict}
+        settings_dict.update(USER=role, PASSWORD="a password for the application role")
+        app = connections["default"].__class__(settings_dict, alias="app_role_check")
+        try:
+            with app.cursor() as cursor:
+                cursor.execute("SELECT current_user, count(*) >= 0 FROM portal_user")
+                assert cursor.fetchone() == (role, True)
+        finally:
+            app.close()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
+
+
+def test_grant_app_role_refuses_a_missing_password_variable(monkeypatch):
+    from django.core.management import CommandError
+
+    monkeypatch.delenv("APP_DB_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="APP_DB_PASSWORD is not set"):
+        call_command("grant_app_role", "portal_app_test", "--login-password-env", "APP_DB_PASSWORD")
+
+
+def test_compose_migrates_as_the_owner_and_runs_the_app_as_its_role():
+    from pathlib import Path
+
+    import yaml
+    from django.conf import settings
+
+    services = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())["services"]
+    owner = services["db"]["environment"]["POSTGRES_USER"]
+    migrate = services["migrate"]
+    assert migrate["environment"]["DATABASE_URL"].startswith(f"postgres://{owner}:${{POSTGRES_PASSWORD")
+    script = " ".join(migrate["command"])
+    assert script.index("migrate --noinput") < script.index(
+        "grant_app_role portal_app --login-password-env APP_DB_PASSWORD"
+    )
+    for name in ("web", "worker", "beat"):
+        url = services[name]["environment"]["DATABASE_URL"]
+        assert url.startswith("postgres://portal_app:${APP_DB_PASSWORD"), name
+        assert "POSTGRES_PASSWORD" not in str(services[name]["environment"]), name
