@@ -43,8 +43,8 @@ IGNORE_GUARD = "portal_history_ignore_guard"
 # Row-level, before and after: a session could set pgtrigger.ignore from inside the
 # statement (in its WHERE or RETURNING), after a statement-level check has run. Between a
 # row's history trigger and the guard of the same timing, no statement code runs.
-_GUARD_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {IGNORE_GUARD}() RETURNS TRIGGER AS $$
+_GUARD_FUNCTION = """
+CREATE OR REPLACE FUNCTION portal_history_ignore_guard() RETURNS TRIGGER AS $$
 DECLARE
     ignored TEXT[];
 BEGIN

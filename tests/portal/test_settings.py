@@ -6,14 +6,11 @@ import sys
 
 from django.conf import settings
 
+CONFIGURED = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CELERY_BROKER_URL", "HISTORY_SEAL_KEY")
+
 
 def _start(**env) -> subprocess.CompletedProcess:
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CELERY_BROKER_URL", "HISTORY_SEAL_KEY")
-    }
+    environment = {k: v for k, v in os.environ.items() if k not in CONFIGURED}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],

@@ -115,9 +115,7 @@ def test_it_detects_a_seal_made_with_another_key(filled_fra, corr_fra):
 
 def test_it_detects_the_latest_version_deleted(filled_fra, corr_fra):
     _two_versions(filled_fra, corr_fra)
-    _as_owner(
-        "DELETE FROM responses_responseversion WHERE response_id = %s AND number = 2", [filled_fra.pk]
-    )
+    _as_owner("DELETE FROM responses_responseversion WHERE response_id = %s AND number = 2", [filled_fra.pk])
 
     result = _verify_history()
 
