@@ -137,3 +137,21 @@ def test_it_detects_the_accepted_version_deleted(filled_fra, corr_fra, reviewer)
 
     assert result.returncode != 0
     assert "FRA test-1997-34 v1: the accepted version is missing" in result.stderr
+
+
+def test_the_migration_seals_the_versions_made_before_the_seal(filled_fra, corr_fra):
+    from django.db.migrations.executor import MigrationExecutor
+
+    _two_versions(filled_fra, corr_fra)
+    before, sealed = ("responses", "0003_accepted_version_number"), ("responses", "0004_version_seal")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])  # the seal column goes, as on a database from before it
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([sealed])
+
+    seals = dict(ResponseVersion.objects.values_list("sha256", "seal"))
+    assert len(seals) == 2
+    assert all(seal == version_seal(sha256) for sha256, seal in seals.items())
+    result = _verify_history()
+    assert result.returncode == 0, result.stderr
