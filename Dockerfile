@@ -40,8 +40,9 @@ COPY . .
 RUN pip install --no-cache-dir --no-deps .
 
 # Static files are collected at build time with throwaway settings (no database
-# connection is made by collectstatic).
-RUN SECRET_KEY=build-only \
+# connection is made by collectstatic); the production settings insist on long secrets.
+RUN SECRET_KEY=build-only-collectstatic-not-a-secret-0123456789abcdef \
+    HISTORY_SEAL_KEY=build-only-collectstatic-not-a-seal-key \
     DEBUG=False \
     ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://build@localhost/build \

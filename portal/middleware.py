@@ -1,6 +1,27 @@
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
+from portal.views import healthz
+
+HEALTH_PATH = "/healthz"
+
+
+class HealthCheckMiddleware:
+    """Answer the container's health check before host validation and the HTTPS redirect.
+
+    The check asks ``http://127.0.0.1:8000/healthz`` from inside the container, with a Host
+    that production never allows and over plain HTTP: further down the stack it would get
+    400 (DisallowedHost) or a redirect to https. Only this one path, only GET, and nothing
+    from the request but its path is used, so no other page loses either protection."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTH_PATH and request.method == "GET":
+            return healthz(request)
+        return self.get_response(request)
+
 
 class UserLanguageMiddleware:
     """Serve a signed-in person in the language they chose in their profile."""

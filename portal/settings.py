@@ -40,6 +40,15 @@ else:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment when DEBUG is off.")
 
+# The key of the version history's seals (responses.hashing.version_seal). It is never
+# stored in the database, so whoever can write the tables cannot make a valid seal.
+if DEBUG:
+    HISTORY_SEAL_KEY = env.str("HISTORY_SEAL_KEY", default="development-only-history-seal-key-" + "x" * 16)
+else:
+    HISTORY_SEAL_KEY = _required("HISTORY_SEAL_KEY")
+    if len(HISTORY_SEAL_KEY.encode("utf-8")) < 32 or HISTORY_SEAL_KEY.startswith("development-only"):
+        raise ImproperlyConfigured("HISTORY_SEAL_KEY must be a random value of at least 32 bytes.")
+
 if env.str("DATABASE_URL", default=""):
     DATABASE_URL = env.str("DATABASE_URL")
 elif DEBUG:
@@ -85,6 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the health check needs neither an allowed Host nor HTTPS (portal.middleware).
+    "portal.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

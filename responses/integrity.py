@@ -1,11 +1,15 @@
-"""Verification of the stored version history against its SHA-256 chain."""
+"""Verification of the stored version history: each respondent's SHA-256 chain, each
+version's seal (an HMAC under a key the database does not hold), and each chain against
+what its response says it holds, so that recomputing the chain after a change and deleting
+the newest versions are both detected."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from responses.hashing import answers_sha256, version_sha256
-from responses.models import ResponseVersion
+from responses.hashing import answers_sha256, seal_matches, version_sha256
+from responses.models import Response, ResponseVersion
 
 
 @dataclass
@@ -18,6 +22,7 @@ class HistoryReport:
 def history_verify() -> HistoryReport:
     report = HistoryReport()
     previous_by_respondent: dict[int, str] = {}
+    numbers_by_response: dict[int, set[int]] = defaultdict(set)
     versions = (
         ResponseVersion.objects.select_related("response__respondent", "response__cycle", "author")
         .order_by("response__respondent_id", "created_at", "id")
@@ -28,6 +33,7 @@ def history_verify() -> HistoryReport:
         expected_previous = previous_by_respondent.get(respondent.pk, "")
         label = f"{respondent.code} {version.response.cycle.slug} v{version.number}"
         report.versions += 1
+        numbers_by_response[version.response_id].add(version.number)
         if version.content_sha256 != answers_sha256(version.answers):
             report.breaks.append(f"{label}: the answers do not match their SHA-256")
         if version.previous_sha256 != expected_previous:
@@ -45,6 +51,34 @@ def history_verify() -> HistoryReport:
         )
         if recomputed != version.sha256:
             report.breaks.append(f"{label}: the version's SHA-256 does not match its content")
+        if not seal_matches(version.sha256, version.seal):
+            report.breaks.append(
+                f"{label}: the seal does not match (hash recomputed or seal made without the key)"
+            )
         previous_by_respondent[respondent.pk] = version.sha256
     report.respondents = len(previous_by_respondent)
+    report.breaks.extend(_missing_versions(numbers_by_response))
     return report
+
+
+def _missing_versions(numbers_by_response: dict[int, set[int]]) -> list[str]:
+    """Versions a response says it has but the history lacks, and versions past its count:
+    a chain cut at its end is still a valid chain, only the response remembers its length."""
+    problems = []
+    responses = Response.objects.select_related("respondent", "cycle").order_by("respondent_id", "cycle_id")
+    for response in responses.iterator(chunk_size=500):
+        stored = numbers_by_response.get(response.pk, set())
+        expected = set(range(1, response.latest_version_number + 1))
+        label = f"{response.respondent.code} {response.cycle.slug}"
+        for number in sorted(expected - stored):
+            problems.append(
+                f"{label} v{number}: missing (the response has {response.latest_version_number} versions)"
+            )
+        for number in sorted(stored - expected):
+            problems.append(
+                f"{label} v{number}: beyond the response's {response.latest_version_number} versions"
+            )
+        accepted = response.accepted_version_number
+        if accepted is not None and accepted not in stored:
+            problems.append(f"{label} v{accepted}: the accepted version is missing")
+    return problems

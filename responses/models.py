@@ -141,6 +141,9 @@ class ResponseVersion(models.Model):
     content_sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the answers alone."))
     previous_sha256 = models.CharField(max_length=64, blank=True)
     sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of this version, chained to the previous."))
+    seal = models.CharField(
+        max_length=64, help_text=_("HMAC of the SHA-256 under a key the database does not hold.")
+    )
 
     objects = ResponseVersionQuerySet.as_manager()
 

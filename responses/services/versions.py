@@ -12,7 +12,7 @@ from portal.services import audit_record
 from questionnaires.answers import AnswerError, clean_answer, is_visible, missing_required
 from questionnaires.definition import iter_questions, questions_by_code
 from responses import notifications, permissions
-from responses.hashing import answers_sha256, version_sha256
+from responses.hashing import answers_sha256, version_seal, version_sha256
 from responses.models import DraftAnswer, Response, ResponseVersion
 
 
@@ -82,6 +82,17 @@ def version_create(
     number = response.latest_version_number + 1
     created_at = timezone.now()
     content = answers_sha256(answers)
+    sha256 = version_sha256(
+        previous_sha256=previous,
+        respondent_code=response.respondent.code,
+        cycle_slug=response.cycle.slug,
+        number=number,
+        kind=kind,
+        author=author.username,
+        reason=reason,
+        created_at=created_at.isoformat(),
+        content_sha256=content,
+    )
     version = ResponseVersion.objects.create(
         response=response,
         number=number,
@@ -94,17 +105,8 @@ def version_create(
         created_at=created_at,
         content_sha256=content,
         previous_sha256=previous,
-        sha256=version_sha256(
-            previous_sha256=previous,
-            respondent_code=response.respondent.code,
-            cycle_slug=response.cycle.slug,
-            number=number,
-            kind=kind,
-            author=author.username,
-            reason=reason,
-            created_at=created_at.isoformat(),
-            content_sha256=content,
-        ),
+        sha256=sha256,
+        seal=version_seal(sha256),
     )
     response.latest_version_number = number
     return version

@@ -142,6 +142,7 @@ def production_portal(private_postgres, tmp_path_factory):
         **os.environ,
         "DEBUG": "False",
         "SECRET_KEY": secret_key,
+        "HISTORY_SEAL_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": private_postgres.url(),
         "CONN_MAX_AGE": "60",

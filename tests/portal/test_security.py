@@ -220,6 +220,7 @@ def test_production_settings_pass_the_deployment_check():
         ALLOWED_HOSTS="portal.example.org",
         DATABASE_URL=os.environ.get("DATABASE_URL") or "postgres://portal@db.example.org/portal",
         CELERY_BROKER_URL="redis://redis.example.org:6379/0",
+        HISTORY_SEAL_KEY="h" * 8 + "-production-history-seal-key-0123456789",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -1,11 +1,17 @@
 """Faults with real processes: a Celery worker killed in the middle of a compile, a task
 delivered twice, the broker down when a report is asked for. The workers are separate
-processes on the test database and a Redis broker database of their own."""
+processes on the test database and a Redis broker database of their own.
+
+The faults are those of the production broker, Redis. When the configured broker is
+another (the embedded default: kombu's SQLAlchemy transport), these tests start a
+redis-server of their own on a free loopback port and publish to it."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,20 +29,63 @@ from tests.reports.conftest import build_cycle
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.worker]
 
 
-def _broker_url() -> str:
-    """The broker the tests publish to; the workers started here consume from it too."""
-    url = os.environ.get("CELERY_BROKER_URL", "")
-    if not url.startswith("redis://"):
-        pytest.skip("these fault tests need a Redis broker (CELERY_BROKER_URL=redis://…)")
-    return url
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """The configured Redis broker, or else a redis-server started here and stopped after."""
+    configured = settings.CELERY_BROKER_URL
+    if configured.startswith("redis://"):
+        yield configured
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip(
+            f"these fault tests need Redis: the broker is {configured.split(':')[0]}:… and there is"
+            " no redis-server binary on PATH to start one"
+        )
+    directory = tmp_path_factory.mktemp("redis")
+    port = _free_port()
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory)]
+        + ["--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "redis.log"],
+        cwd=directory,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        _wait_for(lambda: _answers(url) or server.poll() is not None, 30, "redis-server to start")
+        assert server.poll() is None, (directory / "redis.log").read_text()
+        _publish_to(url)
+        yield url
+    finally:
+        _publish_to(configured)
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+    except redis.ConnectionError:
+        return False
 
 
 @pytest.fixture
-def broker():
-    url = _broker_url()
-    client = redis.Redis.from_url(url)
+def broker(redis_url):
+    """The broker the tests publish to; the workers started here consume from it too."""
+    client = redis.Redis.from_url(redis_url)
     client.flushdb()
-    yield url
+    yield redis_url
     client.flushdb()
 
 
@@ -126,6 +175,9 @@ def _publish_to(url: str) -> None:
     app._pool = None
     app.amqp._producer_pool = None
     app.conf.broker_url = url
+    # Celery prefers a CELERY_BROKER_URL in the environment to broker_url; publishers
+    # connect to broker_write_url, which is read from the configuration first.
+    app.conf.broker_write_url = url
 
 
 def test_a_worker_killed_mid_compile_leaves_exactly_one_completed_report(people, broker, tmp_path):
