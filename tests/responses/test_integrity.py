@@ -16,6 +16,7 @@ from django.db import connection
 from responses import services
 from responses.hashing import answers_sha256, version_seal, version_sha256
 from responses.models import ResponseVersion
+from responses.selectors import draft_revision_get
 from tests.conftest import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -46,8 +47,14 @@ def _as_owner(statement: str, params: list) -> None:
             cursor.execute("ALTER TABLE responses_responseversion ENABLE TRIGGER USER")
 
 
+def _submit(response, person):
+    return services.response_submit(
+        response=response, user=person, base_revision=draft_revision_get(response=response)
+    )
+
+
 def _two_versions(filled_fra, corr_fra):
-    services.response_submit(response=filled_fra, user=corr_fra)
+    _submit(filled_fra, corr_fra)
     services.response_amend(response=filled_fra, user=corr_fra)
     services.draft_save(
         response=filled_fra,
@@ -55,7 +62,7 @@ def _two_versions(filled_fra, corr_fra):
         answers={"contact.1.authority": "Ministry of the Interior"},
         base_revision=filled_fra.draft_revision,
     )
-    services.response_submit(response=filled_fra, user=corr_fra)
+    _submit(filled_fra, corr_fra)
     assert list(filled_fra.versions.values_list("number", flat=True)) == [1, 2]
 
 
@@ -124,7 +131,7 @@ def test_it_detects_the_latest_version_deleted(filled_fra, corr_fra):
 
 
 def test_it_detects_the_accepted_version_deleted(filled_fra, corr_fra, reviewer):
-    services.response_submit(response=filled_fra, user=corr_fra)
+    _submit(filled_fra, corr_fra)
     services.response_accept(response=filled_fra, user=reviewer)
     with connection.cursor() as cursor:  # the response forgets it ever had a version, too
         cursor.execute(
@@ -143,7 +150,7 @@ def test_the_migration_seals_the_versions_made_before_the_seal(filled_fra, corr_
     from django.db.migrations.executor import MigrationExecutor
 
     _two_versions(filled_fra, corr_fra)
-    before, sealed = ("responses", "0003_accepted_version_number"), ("responses", "0004_version_seal")
+    before, sealed = ("responses", "0005_reminder"), ("responses", "0006_version_seal")
     executor = MigrationExecutor(connection)
     executor.migrate([before])  # the seal column goes, as on a database from before it
     executor = MigrationExecutor(connection)

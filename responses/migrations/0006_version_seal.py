@@ -20,7 +20,7 @@ def seal_existing_versions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("responses", "0003_accepted_version_number"),
+        ("responses", "0005_reminder"),
     ]
 
     operations = [
