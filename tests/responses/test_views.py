@@ -542,12 +542,11 @@ def test_a_full_post_shows_a_conflict_with_both_values(client_for, corr_fra, cor
 # --- Carried forward, attachments, clarification threads ------------------------------
 
 
-def test_it_marks_carried_answers_and_confirms_them(
-    client_for, corr_fra, reviewer, secadmin, submitted_fra, france
-):
+def _next_round_started(client, submitted_fra, secadmin, france) -> Response:
+    """A second cycle of the same instrument, opened, and France's reply to it started
+    through the page (which carries the accepted answers forward)."""
     from questionnaires import services as questionnaire_services
 
-    services.response_accept(response=submitted_fra, user=reviewer)
     cycle = questionnaire_services.cycle_create(
         slug="next-round",
         title="Second round",
@@ -559,9 +558,16 @@ def test_it_marks_carried_answers_and_confirms_them(
         user=secadmin,
     )
     questionnaire_services.cycle_open(cycle=cycle, user=secadmin, notify=False)
-    client = client_for(corr_fra)
     client.post(reverse("responses:response_start"), {"cycle": cycle.slug, "respondent": "FRA"})
-    response = Response.objects.get(cycle=cycle, respondent=france)
+    return Response.objects.get(cycle=cycle, respondent=france)
+
+
+def test_it_marks_carried_answers_and_confirms_them(
+    client_for, corr_fra, reviewer, secadmin, submitted_fra, france
+):
+    services.response_accept(response=submitted_fra, user=reviewer)
+    client = client_for(corr_fra)
+    response = _next_round_started(client, submitted_fra, secadmin, france)
     html = client.get(url("response_detail", response)).content.decode()
     assert "Carried forward" in html and "Confirm all carried-forward answers" in html
     client.post(url("carried_confirm", response), {"question": "contact.1.authority"})
@@ -582,8 +588,6 @@ CODE = "contact.1.authority"
 def test_a_carried_answer_names_the_version_it_comes_from(
     client_for, corr_fra, reviewer, secadmin, submitted_fra, france
 ):
-    from questionnaires import services as questionnaire_services
-
     # The secretariat's amendment is the accepted version: its author is not who answers now.
     services.secretariat_amendment_create(
         response=submitted_fra,
@@ -593,20 +597,8 @@ def test_a_carried_answer_names_the_version_it_comes_from(
     )
     services.response_accept(response=submitted_fra, user=reviewer)
     source = submitted_fra.versions.get(number=2)
-    cycle = questionnaire_services.cycle_create(
-        slug="next-round",
-        title="Second round",
-        instrument_version=submitted_fra.cycle.instrument_version,
-        session_number=10,
-        session_year=2001,
-        document_symbol="E/CN.15/2001/4",
-        **cycle_dates(),
-        user=secadmin,
-    )
-    questionnaire_services.cycle_open(cycle=cycle, user=secadmin, notify=False)
     client = client_for(corr_fra)
-    client.post(reverse("responses:response_start"), {"cycle": cycle.slug, "respondent": "FRA"})
-    response = Response.objects.get(cycle=cycle, respondent=france)
+    response = _next_round_started(client, submitted_fra, secadmin, france)
     block = _question_block(client.get(url("response_detail", response)).content.decode(), CODE)
     date = formats.date_format(timezone.localtime(source.created_at), "DATE_FORMAT")
     assert f"Carried forward from Implementation of the Declaration, version 2 of {date}" in block
