@@ -8,21 +8,16 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-import socket
 import threading
 import time
 from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
 
+from tests.servers import free_port
+
 # aiosmtpd logs every line of every session at INFO.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Mailbox:

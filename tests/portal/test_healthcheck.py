@@ -8,19 +8,15 @@ import http.client
 import json
 import os
 import re
-import secrets
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 from django.conf import settings
-from django.db import connection
 
-from tests.conftest import database_url
+from tests.servers import gunicorn_running, production_environment
 
 pytestmark = pytest.mark.django_db
 
@@ -36,55 +32,17 @@ def dockerfile_healthcheck() -> list[str]:
     return json.loads(match.group(1))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def production_portal(tmp_path):
-    port = _free_port()
-    environment = {
-        **{k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)},
-        "DEBUG": "False",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "HISTORY_SEAL_KEY": secrets.token_urlsafe(32),
-        "ALLOWED_HOSTS": "portal.example.org",
-        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "STATIC_ROOT": str(tmp_path / "static"),
-    }
-    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 (closed at teardown)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}"],
-        env=environment,
-        cwd=BASE,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    # Ready once a worker answers anything (gunicorn accepts connections before its worker
-    # has loaded Django).
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            _get(port, "/", "portal.example.org")
-            _get(port, "/healthz", f"127.0.0.1:{port}")  # warm: the check's own timeout is 4 s
-            break
-        except OSError:
-            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.3)
-    try:
+    def ready(port: int) -> bool:
+        _get(port, "/", "portal.example.org")
+        _get(port, "/healthz", f"127.0.0.1:{port}")  # warm: the check's own timeout is 4 s
+        return True
+
+    with gunicorn_running(
+        production_environment(tmp_path), log_path=tmp_path / "gunicorn.log", ready=ready
+    ) as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def _get(port: int, path: str, host: str) -> http.client.HTTPResponse:

@@ -4,18 +4,15 @@ django-axes and the logs. Checked on a real gunicorn with production settings.""
 import http.client
 import os
 import re
-import socket
-import subprocess
-import time
 from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import RequestFactory
 
 from portal.request import client_ip
-from tests.conftest import PASSWORD, database_url
+from tests.conftest import PASSWORD
+from tests.servers import gunicorn_running, production_environment
 
 HOST = "portal.example.org"
 
@@ -39,12 +36,6 @@ def test_it_reads_the_address_the_trusted_proxy_saw(settings, proxies, forwarded
     if forwarded is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
     assert client_ip(RequestFactory().get("/", **headers)) == expected
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class _Browser:
@@ -102,51 +93,22 @@ def proxied_portal(tmp_path):
         'STORAGES = {**STORAGES, "staticfiles": {"BACKEND": '
         '"django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405\n'
     )
-    environment = {
-        **{k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")},
-        "DEBUG": "False",
-        "SECRET_KEY": "p" * 20 + "-production-secret-for-the-proxy-test-0123456789",
-        "ALLOWED_HOSTS": HOST,
-        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
-        "PROXY_COUNT": "1",
-        "LOG_LEVEL": "INFO",
-        "DJANGO_SETTINGS_MODULE": "proxied_settings",
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(settings.BASE_DIR)]),
-    }
-    port = _free_port()
+    environment = production_environment(
+        tmp_path,
+        ALLOWED_HOSTS=HOST,
+        PROXY_COUNT="1",
+        LOG_LEVEL="INFO",
+        DJANGO_SETTINGS_MODULE="proxied_settings",
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(settings.BASE_DIR)]),
+    )
     log_path = tmp_path / "server.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [
-                str(settings.BASE_DIR / ".venv" / "bin" / "gunicorn"),
-                "portal.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--forwarded-allow-ips",
-                "127.0.0.1",
-            ],
-            env=environment,
-            cwd=settings.BASE_DIR,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _Browser(port, "192.0.2.1").request("GET", "/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.5)
+    with gunicorn_running(
+        environment,
+        log_path=log_path,
+        ready=lambda port: _Browser(port, "192.0.2.1").request("GET", "/healthz").status == 200,
+        extra_args=("--workers", "1", "--forwarded-allow-ips", "127.0.0.1"),
+    ) as port:
         yield port, log_path
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,14 +24,9 @@ from reports import services as report_services
 from reports.models import Report
 from tests.conftest import database_url
 from tests.reports.conftest import build_cycle
+from tests.servers import free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.worker]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +43,7 @@ def redis_url(tmp_path_factory):
             " no redis-server binary on PATH to start one"
         )
     directory = tmp_path_factory.mktemp("redis")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory)]
         + ["--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "redis.log"],
