@@ -65,3 +65,19 @@ def test_it_counts_the_requests_another_process_throttled(empty_cache):
     assert not _throttle_allows()
     cache.clear()
     assert _throttle_allows()
+
+
+def test_it_creates_the_cache_table_with_every_migrate():
+    """A database copied from migrations alone (a restore, a new deployment without
+    CACHE_URL) gets the table the database cache needs."""
+    from django.core.management import call_command
+
+    if settings.CACHES["default"]["BACKEND"] != "django.core.cache.backends.db.DatabaseCache":
+        pytest.skip("CACHE_URL is set: the cache is Redis")
+    table = settings.CACHES["default"]["LOCATION"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {connection.ops.quote_name(table)}")
+    call_command("migrate", verbosity=0)
+    assert table in connection.introspection.table_names()
+    cache.set("after-migrate", "kept")
+    assert cache.get("after-migrate") == "kept"

@@ -24,7 +24,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr, password, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable")  # the shared cache, without a CACHE_URL
         call_command("load_reference")
         call_command("load_instruments")
         call_command("seed_demo", password=password)
