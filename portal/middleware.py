@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
@@ -51,4 +52,24 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
             add_never_cache_headers(response)
+        return response
+
+
+class KeepSessionCookieMiddleware:
+    """A page that outlived its session asks every few seconds whether its person has signed
+    in again (portal.sessions.session_token). Such a request still carries the old cookie;
+    if a sign-in in another tab replaces that cookie while the request is on its way,
+    Django's answer ("delete the cookie of an empty session") would delete the new one and
+    sign the person out again. Answers marked ``keeps_session_cookie`` never delete it.
+
+    Placed before SessionMiddleware, so that it sees the answer after SessionMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        cookie = response.cookies.get(settings.SESSION_COOKIE_NAME)
+        if getattr(response, "keeps_session_cookie", False) and cookie is not None and not cookie.value:
+            del response.cookies[settings.SESSION_COOKIE_NAME]
         return response

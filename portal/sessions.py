@@ -53,6 +53,7 @@ def session_token(request: HttpRequest) -> JsonResponse:
     who they are; 401 with the reason when no one is signed in."""
     if not request.user.is_authenticated:
         reply = session_ended_reply(request)
+        reply.keeps_session_cookie = True  # see portal.middleware.KeepSessionCookieMiddleware
     else:
         reply = JsonResponse({"token": get_token(request), "user": request.user.pk})
     add_never_cache_headers(reply)

@@ -326,3 +326,14 @@ def test_below_the_account_ceiling_nobody_is_slowed(corr_fra, settings):
     for n in range(1, 10):
         _login(Client(), "corr-fra", "wrong password", address=f"203.0.113.{n}")
     assert _login(Client(), "corr-fra", address="203.0.113.1").status_code == 302
+
+
+def test_a_page_waiting_for_its_person_never_deletes_the_cookie_of_a_new_sign_in(client, corr_fra):
+    """The page's poll may carry the old cookie while a sign-in in another tab sets a new
+    one: its answer must not tell the browser to delete the session cookie."""
+    from django.conf import settings as django_settings
+
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = "a-session-replaced-by-a-sign-in-elsewhere"
+    answer = client.get(reverse("session_token"))
+    assert answer.status_code == 401
+    assert django_settings.SESSION_COOKIE_NAME not in answer.cookies
