@@ -495,8 +495,11 @@ class SubmitApi(APIView):
         _no_input(request)
         match = ETAG.match(if_match.strip())
         if match is None:
-            return _precondition_failed(
-                response, conflicts={}, message=_("If-Match does not name a revision of this draft.")
+            return _submit_refused(
+                code="precondition_failed",
+                message=_("If-Match does not name a revision of this draft."),
+                changed=[],
+                revision=_refreshed(response).draft_revision,
             )
         try:
             version = services.response_submit(
@@ -506,18 +509,22 @@ class SubmitApi(APIView):
                 ip_address=client_ip(request),
             )
         except SubmissionStale as stale:
-            revision = stale.extra["revision"]
-            return ApiResponse(
-                error_body(
-                    code=stale.code,
-                    message=stale.message,
-                    changed=[change["code"] for change in stale.extra["changes"]],
-                    revision=revision,
-                ),
-                status=status.HTTP_412_PRECONDITION_FAILED,
-                headers={"ETag": etag(revision)},
+            return _submit_refused(
+                code=stale.code,
+                message=stale.message,
+                changed=[change["code"] for change in stale.extra["changes"]],
+                revision=stale.extra["revision"],
             )
         return ApiResponse(_version_detail(response, version.number), status=status.HTTP_201_CREATED)
+
+
+def _submit_refused(*, code: str, message: str, changed: list[str], revision: int) -> ApiResponse:
+    """A 412 of the submit operation, in the shape its schema gives (SubmitStaleError)."""
+    return ApiResponse(
+        error_body(code=code, message=message, changed=changed, revision=revision),
+        status=status.HTTP_412_PRECONDITION_FAILED,
+        headers={"ETag": etag(revision)},
+    )
 
 
 class AmendmentOut(serializers.Serializer):

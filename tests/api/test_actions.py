@@ -208,6 +208,15 @@ def test_a_submit_without_if_match_is_refused_with_428(api_for, corr_fra, filled
     assert not ResponseVersion.objects.exists()
 
 
+def test_a_submit_whose_if_match_names_no_revision_is_412_in_the_submits_shape(api_for, corr_fra, filled_fra):
+    response = api_for(corr_fra).post(url(filled_fra, "submit"), {}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 412
+    error = error_of(response)
+    assert (error["code"], error["changed"]) == ("precondition_failed", [])
+    assert response["ETag"] == f'"{error["revision"]}"'
+    assert not ResponseVersion.objects.exists()
+
+
 def test_a_submit_of_a_draft_changed_since_is_412_naming_the_changes(
     api_for, corr_fra, corr_fra_2, filled_fra
 ):
