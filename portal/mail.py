@@ -94,7 +94,7 @@ def mail_enqueue(*, mail_id: int) -> bool:
     many mails waits for one timeout, not one per mail."""
     from portal.tasks import mail_send
 
-    broker = mail_send.app.conf.broker_url
+    broker = mail_send.app.conf.broker_write_url  # where publishing goes (broker_url unless split)
     if time.monotonic() < _broker_down_until.get(broker, 0.0):
         return False
     try:

@@ -259,14 +259,17 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.1,
     "interval_max": 0.2,
 }
-if CELERY_BROKER_URL.startswith(("redis", "rediss")):
+# The options of a Redis broker (only Redis knows them).
+REDIS_BROKER_TRANSPORT_OPTIONS = {
     # Above the longest report compile, so a running task is not delivered twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-        # Bounds on connecting to, and waiting for, a Redis that is down or unreachable.
-        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
-        "socket_timeout": 2,
-    }
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # Bounds on connecting to, and waiting for, a Redis that is down or unreachable.
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": 2,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    REDIS_BROKER_TRANSPORT_OPTIONS if CELERY_BROKER_URL.startswith(("redis", "rediss")) else {}
+)
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 CELERY_TIMEZONE = "UTC"
 # The schedule lives in the database (django-celery-beat), so it survives a restart of beat;

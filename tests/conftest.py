@@ -196,3 +196,20 @@ def filled_fra(response_fra, corr_fra):
     assert result.ok, (result.errors, result.conflicts)
     response_fra.refresh_from_db()
     return response_fra
+
+
+@pytest.fixture(scope="session")
+def redis_broker_url(tmp_path_factory):
+    """The Redis broker for tests with real workers: CELERY_BROKER_URL when it is Redis, else
+    a redis-server started for this run (tests/brokers.py). Publishing goes to it only where
+    a test's own fixture says so (tests.brokers.publish_to)."""
+    from django.conf import settings
+
+    from tests.brokers import redis_server
+
+    configured = settings.CELERY_BROKER_URL
+    if configured.startswith("redis://"):
+        yield configured
+        return
+    with redis_server(tmp_path_factory.mktemp("redis"), configured=configured) as url:
+        yield url

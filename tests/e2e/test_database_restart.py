@@ -333,7 +333,11 @@ def test_autosaves_retried_through_database_restart_and_crash_lose_nothing(resto
     ]
     for client in clients:
         client.start()
-    time.sleep(2)
+    # Saving before the fault; on a loaded machine the first saves may take a while.
+    started = time.monotonic()
+    while tally.outcomes["saved"] < len(clients) and time.monotonic() - started < 60:
+        time.sleep(0.2)
+    time.sleep(1)
     saved_before = tally.outcomes["saved"]
 
     private_postgres.stop("fast")  # a restart with an outage: connections end, new ones refused

@@ -9,7 +9,6 @@ redis-server of their own on a free loopback port and publish to it."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,56 +21,19 @@ from django.db import connection
 
 from reports import services as report_services
 from reports.models import Report
+from tests.brokers import publish_to
 from tests.conftest import database_url
 from tests.reports.conftest import build_cycle
-from tests.servers import free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.worker]
 
 
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    """The configured Redis broker, or else a redis-server started here and stopped after."""
-    configured = settings.CELERY_BROKER_URL
-    if configured.startswith("redis://"):
-        yield configured
-        return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip(
-            f"these fault tests need Redis: the broker is {configured.split(':')[0]}:… and there is"
-            " no redis-server binary on PATH to start one"
-        )
-    directory = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory)]
-        + ["--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "redis.log"],
-        cwd=directory,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        _wait_for(lambda: _answers(url) or server.poll() is not None, 30, "redis-server to start")
-        assert server.poll() is None, (directory / "redis.log").read_text()
-        _publish_to(url)
-        yield url
-    finally:
-        _publish_to(configured)
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
-    except redis.ConnectionError:
-        return False
+def redis_url(redis_broker_url):
+    """This module publishes to the Redis broker (the configured one or the run's own)."""
+    publish_to(redis_broker_url)
+    yield redis_broker_url
+    publish_to(settings.CELERY_BROKER_URL)
 
 
 @pytest.fixture
@@ -159,21 +121,6 @@ def _report(report_id: int) -> Report:
     return Report.objects.get(pk=report_id)
 
 
-def _publish_to(url: str) -> None:
-    """Point this process's Celery publisher at another broker (its connection pool anew)."""
-    from kombu import pools
-
-    from portal.celery import app
-
-    pools.reset()  # kombu's registry of connection and producer pools
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.conf.broker_url = url
-    # Celery prefers a CELERY_BROKER_URL in the environment to broker_url; publishers
-    # connect to broker_write_url, which is read from the configuration first.
-    app.conf.broker_write_url = url
-
-
 def test_a_worker_killed_mid_compile_leaves_exactly_one_completed_report(people, broker, tmp_path):
     cycle = build_cycle(people=people, codes=["FRA", "KEN", "BRA", "JPN", "POL"], slug="fault-kill")
     worker = _start_worker(broker, str(tmp_path), "first")
@@ -204,11 +151,11 @@ def test_the_broker_down_when_a_report_is_asked_for_queues_it_and_it_completes_l
     people, broker, tmp_path
 ):
     cycle = build_cycle(people=people, codes=["FRA", "KEN"], slug="fault-broker")
-    _publish_to("redis://127.0.0.1:1/0")  # nothing listens there: the broker is down
+    publish_to("redis://127.0.0.1:1/0")  # nothing listens there: the broker is down
     try:
         report = report_services.report_request(cycle=cycle, user=people["reviewer"])
     finally:
-        _publish_to(broker)
+        publish_to(broker)
     assert _report(report.pk).status == "queued"  # the request is recorded; the page says queued
     worker = _start_worker(broker, str(tmp_path), "later")
     try:
