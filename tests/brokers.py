@@ -15,7 +15,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.servers import free_port
+from tests.servers import free_port, stop
 
 
 def answers(url: str) -> bool:
@@ -51,12 +51,7 @@ def redis_server(directory: Path, *, configured: str) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop(server)
 
 
 def publish_to(url: str) -> None:

@@ -264,29 +264,34 @@ def test_the_sign_in_page_says_a_session_ended_because_of_a_sign_out_elsewhere(c
     _end_reason_is_told(phone, "you signed out in another window")
 
 
-def test_the_sign_in_page_says_a_session_ended_for_inactivity(client, corr_fra, settings):
-    _login(client, "corr-fra")
+def _session_aged(client, settings, key: str) -> None:
+    """Move the session's clock (last seen, or started) past its limit."""
+    limit = {
+        "portal_session_last_seen": settings.PORTAL_SESSION_IDLE_SECONDS,
+        "portal_session_started": settings.PORTAL_SESSION_ABSOLUTE_SECONDS,
+    }[key]
     session = client.session
-    session["portal_session_last_seen"] = int(time.time()) - settings.PORTAL_SESSION_IDLE_SECONDS - 5
+    session[key] = int(time.time()) - limit - 5
     session.save()
-    assert client.get(reverse("home")).status_code == 302
-    _end_reason_is_told(client, "after a long time without activity")
 
 
-def test_the_sign_in_page_says_a_session_reached_its_longest_duration(client, corr_fra, settings):
+@pytest.mark.parametrize(
+    ("key", "told"),
+    [
+        ("portal_session_last_seen", "after a long time without activity"),
+        ("portal_session_started", "longest allowed duration"),
+    ],
+)
+def test_the_sign_in_page_says_a_session_timed_out_and_which_limit(client, corr_fra, settings, key, told):
     _login(client, "corr-fra")
-    session = client.session
-    session["portal_session_started"] = int(time.time()) - settings.PORTAL_SESSION_ABSOLUTE_SECONDS - 5
-    session.save()
+    _session_aged(client, settings, key)
     assert client.get(reverse("home")).status_code == 302
-    _end_reason_is_told(client, "longest allowed duration")
+    _end_reason_is_told(client, told)
 
 
 def test_a_new_sign_in_forgets_why_the_last_session_ended(client, corr_fra, settings):
     _login(client, "corr-fra")
-    session = client.session
-    session["portal_session_last_seen"] = int(time.time()) - settings.PORTAL_SESSION_IDLE_SECONDS - 5
-    session.save()
+    _session_aged(client, settings, "portal_session_last_seen")
     client.get(reverse("home"))
     _login(client, "corr-fra")  # straight to the form's POST, without reading the sign-in page
     assert client.get(reverse("home")).status_code == 200
