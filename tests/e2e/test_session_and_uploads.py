@@ -79,18 +79,25 @@ def _unsaved_work_claimed(page) -> bool:
     )
 
 
-def test_after_signing_in_again_in_another_tab_the_waiting_answer_is_saved(new_page, live_portal):
-    page = new_page()
+def _session_ends_while_typing(page, live_portal, saved: str, typed: str):
+    """Polish draft open, ``saved`` saved, the session ended elsewhere, ``typed`` waiting."""
     sign_in(page, "corr-pol")
     response_id = _open_polish_draft(page, live_portal)
     field = page.locator(f"[id='f-{TEXT}']")
-    field.fill("Draft law on criminal organizations, first reading.")
+    field.fill(saved)
     expect(_state(page, TEXT)).to_have_text("Saved", timeout=15000)
-
     _end_sessions_elsewhere(live_portal, "corr-pol")
-    typed = "Draft law on criminal organizations, first reading. Second reading in the Senate in May."
     field.fill(typed)
     expect(_state(page, TEXT)).to_contain_text("signed out in another window", timeout=15000)
+    return response_id, field
+
+
+def test_after_signing_in_again_in_another_tab_the_waiting_answer_is_saved(new_page, live_portal):
+    page = new_page()
+    typed = "Draft law on criminal organizations, first reading. Second reading in the Senate in May."
+    response_id, field = _session_ends_while_typing(
+        page, live_portal, "Draft law on criminal organizations, first reading.", typed
+    )
     expect(page.locator("#save-status")).to_have_attribute("data-state", "unsaved")
     shot(page, "session-ended-while-typing")
 
@@ -109,15 +116,12 @@ def test_after_signing_in_again_in_another_tab_the_waiting_answer_is_saved(new_p
 
 def test_what_waits_is_not_saved_when_another_person_signs_in(new_page, live_portal):
     page = new_page()
-    sign_in(page, "corr-pol")
-    response_id = _open_polish_draft(page, live_portal)
-    field = page.locator(f"[id='f-{TEXT}']")
-    field.fill("Written by the Polish correspondent.")
-    expect(_state(page, TEXT)).to_have_text("Saved", timeout=15000)
-
-    _end_sessions_elsewhere(live_portal, "corr-pol")
-    field.fill("Written by the Polish correspondent, after the session ended.")
-    expect(_state(page, TEXT)).to_contain_text("signed out in another window", timeout=15000)
+    response_id, _field = _session_ends_while_typing(
+        page,
+        live_portal,
+        "Written by the Polish correspondent.",
+        "Written by the Polish correspondent, after the session ended.",
+    )
     other_tab = page.context.new_page()
     sign_in(other_tab, "corr-fra")  # a colleague of another state, on the same computer
     page.bring_to_front()
